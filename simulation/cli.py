@@ -1,0 +1,83 @@
+"""The ``prds`` command line (DESIGN.md section 7). Each command has ``--help``."""
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="prds-sim: displacement, coping and mobility under interventions (IOM PRDS).")
+console = Console()
+errors = Console(stderr=True)
+
+
+@app.callback()
+def main_callback() -> None:
+    """prds-sim: displacement, coping and mobility under interventions (IOM PRDS)."""
+
+
+def fail(message: str, code: int = 2) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    scenario: Path = typer.Argument(None, help="scenario YAML (default: scenarios/default.yaml)"),
+    out: Path = typer.Option(None, "--out", help="output folder (default: out/<scenario name>)"),
+    seed: int = typer.Option(None, "--seed", min=0, help="run seed (default: the scenario's)"),
+    steps: int = typer.Option(None, "--steps", min=1, help="number of steps (default: the scenario's)"),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="write PNG plots"),
+) -> None:
+    """Run one scenario; write timeseries.parquet, summary.json and plots; print a summary."""
+    from simulation.api import run as run_scenario
+
+    path = scenario or DEFAULT_SCENARIO
+    try:
+        spec = load_scenario(path)
+    except ScenarioError as error:
+        fail(str(error))
+    total = steps or spec.steps
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("steps"), TimeRemainingColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task(f"running {spec.name}", total=total)
+        results = run_scenario(spec, seed=seed, steps=steps,
+                               progress=lambda step: bar.update(task, completed=step))
+    out = out or Path("out") / spec.name
+    written = results.write(out, with_plots=plots)
+    console.print(summary_table(results.summary, title=f"{spec.name} (seed {results.seed}, "
+                                                      f"{total} steps)"))
+    console.print(f"wrote {len(written)} files to [bold]{out}[/]: "
+                  + ", ".join(p.name for p in written), highlight=False)
+
+
+def summary_table(summary: dict, title: str) -> Table:
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("outcome")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        if isinstance(value, float) and (key.endswith("share") or key in _STATUS_SHARES):
+            text = f"{value:.1%}"
+        elif isinstance(value, float):
+            text = f"{value:,.2f}"
+        else:
+            text = f"{value:,}"
+        table.add_row(key, text)
+    return table
+
+
+_STATUS_SHARES = {"returned", "locally_integrated", "settled_elsewhere", "regular_migration",
+                  "irregular_migration", "redisplaced"}
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,149 @@
+"""The settlement graph: a networkx graph for people, mirrored into arrays for the engine.
+
+Nodes are settlements (origin, town, camp, host_area, border, abroad) and edges routes
+(DESIGN.md section 2). ``graph.nx`` is the networkx view a user draws and inspects; the step
+reads only the NumPy arrays and the precomputed shortest-path distance tables, which are
+recomputed only when the set of open edges changes (closures), never per household.
+"""
+
+from collections.abc import Sequence
+
+import networkx as nx
+import numpy as np
+from scipy.sparse.csgraph import csgraph_from_dense, shortest_path
+
+from simulation.codes import NodeType, parse
+from simulation.scenario.schema import GraphSpec
+
+#: node attributes mirrored into float arrays (name in spec == name of array)
+NODE_FLOATS = (
+    "services", "housing", "damage", "labour_demand", "wage", "meb", "market", "cohesion",
+    "hlp", "freedom_of_movement", "hazard", "hazard_threat", "hazard_months",
+)
+
+
+def threat_schedule(threat, steps: int) -> np.ndarray:
+    """Threat at each step 0..steps from a number, a {step: value} map or a per-step list.
+
+    A map holds each value from its step until the next key (a step function); a list
+    shorter than the run holds its last value.
+    """
+    out = np.zeros(steps + 1, dtype=np.float32)
+    if isinstance(threat, dict):
+        value = 0.0
+        keys = sorted(threat)
+        for step in range(steps + 1):
+            while keys and keys[0] <= step:
+                value = threat[keys.pop(0)]
+            out[step] = value
+    elif isinstance(threat, Sequence):
+        values = np.asarray(threat, dtype=np.float32)
+        if len(values):
+            out[: min(len(values), steps + 1)] = values[: steps + 1]
+            out[len(values):] = values[-1]
+    else:
+        out[:] = float(threat)
+    return out
+
+
+class SettlementGraph:
+    """Nodes and edges of a scenario, as networkx and as arrays (see module docstring)."""
+
+    def __init__(self, spec: GraphSpec, steps: int, travel_cost_per_km: float = 0.05):
+        self.spec = spec
+        self.names = [node.name for node in spec.nodes]
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.n_nodes = len(self.names)
+        self.type = np.array([parse(NodeType, n.type) for n in spec.nodes], dtype=np.int8)
+        countries = sorted({n.country for n in spec.nodes})
+        self.country_names = countries
+        self.country = np.array([countries.index(n.country) for n in spec.nodes], dtype=np.int16)
+        for attr in NODE_FLOATS:
+            setattr(self, attr, np.array([getattr(n, attr) for n in spec.nodes], dtype=np.float64))
+        # the starting values, toward which damage recovery and cohesion recovery pull
+        self.base_services = self.services.copy()
+        self.base_housing = self.housing.copy()
+        self.base_labour_demand = self.labour_demand.copy()
+        self.base_cohesion = self.cohesion.copy()
+        self.base_market = self.market.copy()
+        self.capacity = np.array(
+            [np.inf if n.capacity is None else n.capacity for n in spec.nodes], dtype=np.float64
+        )
+        self.threat_by_step = np.stack([threat_schedule(n.threat, steps) for n in spec.nodes], axis=1)
+        self.threat = self.threat_by_step[0].astype(np.float64)
+        self.spike_until = np.full(self.n_nodes, -1.0)  # step until which a hazard spike lasts
+
+        edges = spec.edges
+        self.edge_source = np.array([self.index[e.source] for e in edges], dtype=np.int32)
+        self.edge_target = np.array([self.index[e.target] for e in edges], dtype=np.int32)
+        self.edge_distance = np.array([e.distance for e in edges], dtype=np.float64)
+        self.edge_cost = np.array(
+            [travel_cost_per_km * e.distance if e.cost is None else e.cost for e in edges],
+            dtype=np.float64,
+        )
+        self.edge_border = np.array([e.border for e in edges], dtype=bool)
+        self.edge_slots = np.array([e.regular_slots for e in edges], dtype=np.float64)
+        self.edge_closures = [list(e.closures) for e in edges]
+        self.extra_closed = np.zeros(len(edges), dtype=bool)  # closed by an intervention or event
+        self._route_cache: dict[tuple[bytes, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self.nx = self._build_networkx()
+
+    def _build_networkx(self) -> nx.Graph:
+        graph = nx.Graph()
+        for node in self.spec.nodes:
+            graph.add_node(node.name, **node.model_dump(exclude={"name"}))
+        for edge in self.spec.edges:
+            graph.add_edge(edge.source, edge.target, **edge.model_dump(exclude={"source", "target"}))
+        return graph
+
+    # --- edges -----------------------------------------------------------------------------------
+    def open_edges(self, step: int) -> np.ndarray:
+        """Mask of edges open at ``step`` (closures are [start, end] inclusive, end -1 = forever)."""
+        is_open = ~self.extra_closed.copy()
+        for e, closures in enumerate(self.edge_closures):
+            for start, end in closures:
+                if start <= step and (end == -1 or step <= end):
+                    is_open[e] = False
+        return is_open
+
+    def distances(self, step: int, cross_borders: bool = True) -> np.ndarray:
+        """Shortest-path km between all node pairs over open edges (inf = unreachable)."""
+        return self.routes(step, cross_borders)[0]
+
+    def routes(self, step: int, cross_borders: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Shortest-path km and cheapest travel cost per person between all node pairs.
+
+        Only open edges are used; with ``cross_borders=False`` border edges are excluded too,
+        which gives the routes open to a household moving regularly without documents.
+        Tables are cached per set of usable edges, so closures cost one Dijkstra per change.
+        """
+        usable = self.open_edges(step)
+        if not cross_borders:
+            usable &= ~self.edge_border
+        key = (usable.tobytes(), cross_borders)
+        tables = self._route_cache.get(key)
+        if tables is None:
+            n = self.n_nodes
+            src, dst = self.edge_source[usable], self.edge_target[usable]
+            tables = []
+            for weight in (self.edge_distance, self.edge_cost):
+                dense = np.full((n, n), np.inf)
+                np.minimum.at(dense, (src, dst), weight[usable])  # parallel edges: the shorter
+                sparse = csgraph_from_dense(dense, null_value=np.inf)  # keeps zero-cost edges
+                tables.append(shortest_path(sparse, method="D", directed=False))
+            tables = tuple(tables)
+            self._route_cache[key] = tables
+        return tables
+
+    def regular_slots_into(self, step: int, days_per_step: float) -> np.ndarray:
+        """Regular-pathway places per node this step: slots on open edges into each abroad node."""
+        slots = np.zeros(self.n_nodes)
+        usable = self.open_edges(step)
+        months = days_per_step / 30.0
+        for ends in (self.edge_source, self.edge_target):
+            into_abroad = usable & (self.type[ends] == NodeType.ABROAD)
+            np.add.at(slots, ends[into_abroad], self.edge_slots[into_abroad] * months)
+        return slots
+
+    def neighbours(self, name: str) -> list[str]:
+        return sorted(self.nx.neighbors(name))

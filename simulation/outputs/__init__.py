@@ -1,0 +1,1 @@
+"""Outputs: recording each step, the run summary, files written atomically, and plots."""

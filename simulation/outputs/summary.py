@@ -1,0 +1,54 @@
+"""The run summary: fixed keys shared by runs, sweeps, comparisons and reports (DESIGN.md s7).
+
+Fractions are of all households at the step unless said; ``durable_solution_share`` is of
+households ever displaced.
+"""
+
+import numpy as np
+
+from simulation.codes import Coping, Status
+
+#: The summary keys, in report order. Outcome keys are the ones sweeps and comparisons use.
+SUMMARY_KEYS = (
+    "households", "persons", "self_reliant_share", "harmful_coping_share",
+    "emergency_coping_share", "aid_dependent_share", "durable_solution_share", "returned",
+    "locally_integrated", "settled_elsewhere", "regular_migration", "irregular_migration",
+    "redisplaced", "involuntary_immobility_share", "mean_rsi", "mean_rcsi", "cost_total",
+)
+OUTCOME_KEYS = SUMMARY_KEYS[2:]
+
+STATUS_KEYS = {
+    "returned": Status.RETURNED,
+    "locally_integrated": Status.LOCALLY_INTEGRATED,
+    "settled_elsewhere": Status.SETTLED_ELSEWHERE,
+    "regular_migration": Status.REGULAR_MIGRATION,
+    "irregular_migration": Status.IRREGULAR_MIGRATION,
+    "redisplaced": Status.REDISPLACED,
+}
+
+
+def summarize(model) -> dict[str, float]:
+    """The summary of the model's current state (see module docstring)."""
+    hh = model.households
+    n = len(hh)
+    share = (lambda mask: float(np.count_nonzero(mask)) / n) if n else (lambda mask: 0.0)
+    ever = int(np.count_nonzero(hh.ever_displaced))
+    status_counts = np.bincount(hh.status, minlength=len(Status))
+    out = {
+        "households": n,
+        "persons": int(hh.size.sum(dtype=np.int64)),
+        "self_reliant_share": share(hh.self_reliant),
+        "harmful_coping_share": share(hh.lcs >= Coping.CRISIS),
+        "emergency_coping_share": share(hh.lcs == Coping.EMERGENCY),
+        "aid_dependent_share": share(hh.aid_dependent),
+        "durable_solution_share": (
+            float(np.count_nonzero(hh.durable_solution & hh.ever_displaced)) / ever if ever else 0.0
+        ),
+    }
+    for key, status in STATUS_KEYS.items():
+        out[key] = float(status_counts[status]) / n if n else 0.0
+    out["involuntary_immobility_share"] = share(hh.immobile)
+    out["mean_rsi"] = float(hh.rsi.mean(dtype=np.float64)) if n else 0.0
+    out["mean_rcsi"] = float(hh.rcsi.mean(dtype=np.float64)) if n else 0.0
+    out["cost_total"] = model.cost_total
+    return out

@@ -1,0 +1,205 @@
+"""Behavioural parameters, declared once with their range and source.
+
+Every default number the rules use lives here. The scenario schema, the sweep files and the
+workshop app's controls are all generated from this one declaration, so a parameter cannot
+drift between them. ``source`` says where a number comes from; "assumption" means it is a
+modelling choice to be varied in sensitivity analysis, not a published estimate.
+Rates are per 30 days; the engine converts them to the step length (DESIGN.md section 3).
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def _p(default: float, lo: float, hi: float, what: str, source: str) -> Any:
+    """A parameter field with its range, meaning and source."""
+    return Field(default, ge=lo, le=hi, description=what, json_schema_extra={"source": source})
+
+
+class Parameters(BaseModel):
+    """All behavioural parameters of the model, with defaults (see module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- 1. Shocks and flight --------------------------------------------------------------
+    flight_rate: float = _p(
+        0.6, 0, 1, "monthly probability of fleeing at threat 1",
+        "assumption; Flee's conflict_movechance 1.0/day makes everyone leave within days, "
+        "surveys of protracted conflict show many stay (involuntary immobility)",
+    )
+    flight_threshold: float = _p(
+        0.45, 0, 1, "threat at which the flight probability is half its maximum",
+        "assumption (logistic midpoint)",
+    )
+    flight_steepness: float = _p(12.0, 0.1, 100, "steepness of the logistic flight curve", "assumption")
+    damage_rate: float = _p(
+        0.03, 0, 1, "monthly increase in housing and infrastructure damage at threat 1",
+        "assumption",
+    )
+    recovery_rate: float = _p(
+        0.01, 0, 1, "monthly natural recovery of damage where threat is low", "assumption",
+    )
+
+    # --- 2. Livelihoods --------------------------------------------------------------------
+    skill_income_floor: float = _p(
+        0.6, 0, 2, "income multiplier of a household with skill 0 (skill 1 adds skill_income_gain)",
+        "assumption; returns to skills in informal labour markets",
+    )
+    skill_income_gain: float = _p(0.8, 0, 3, "income gain from skill 0 to skill 1", "assumption")
+    casual_wage_share: float = _p(
+        0.7, 0, 1, "casual day labour pays this share of the node wage",
+        "assumption; informal vs formal wage gap",
+    )
+    undocumented_job_access: float = _p(
+        0.5, 0, 1, "access to wage work of a household without documents, relative to one with",
+        "assumption; right-to-work restrictions (DESIGN.md section 3.2)",
+    )
+    asset_return: float = _p(
+        0.05, 0, 0.5, "monthly return on productive assets in business or farming, at market 1",
+        "assumption; microenterprise returns of 4-6%/month, de Mel et al. 2008",
+    )
+    tension_rate: float = _p(
+        0.05, 0, 1, "monthly fall in social cohesion per unit of job-seeker excess over jobs",
+        "assumption; competition with hosts feeds tension (DESIGN.md section 3.2)",
+    )
+    cohesion_recovery: float = _p(
+        0.01, 0, 1, "monthly recovery of social cohesion toward its initial level",
+        "assumption",
+    )
+    camp_ration_share: float = _p(
+        0.45, 0, 1.5, "in-kind rations in camps, as a share of the per-person MEB",
+        "assumption; WFP ration cuts to 40-60% of the full basket in protracted camps",
+    )
+
+    # --- 3. Needs and coping (WFP LCS ladder) ----------------------------------------------
+    savings_rate: float = _p(0.3, 0, 1, "share of a monthly surplus saved", "assumption")
+    debt_interest: float = _p(
+        0.02, 0, 0.5, "monthly cost of debt, as a share of the debt", "assumption; informal credit",
+    )
+    repayment_share: float = _p(
+        0.5, 0, 1, "share of a monthly surplus used to repay debt first", "assumption",
+    )
+    borrow_limit_months: float = _p(
+        2.0, 0, 24, "most a household can borrow, in months of its MEB", "assumption",
+    )
+    household_goods_months: float = _p(
+        1.0, 0, 24, "resale value of non-productive household goods, in months of MEB",
+        "assumption",
+    )
+    cut_spending_cover: float = _p(
+        0.15, 0, 1, "share of monthly needs covered by cutting health and education spending",
+        "assumption",
+    )
+    emergency_cover: float = _p(
+        0.25, 0, 1, "share of monthly needs covered by begging, risky work or child labour",
+        "assumption",
+    )
+    house_value_months: float = _p(
+        6.0, 0, 120, "sale value of a house or land where HLP is secure, in months of MEB",
+        "assumption",
+    )
+
+    # --- 4. Indicators ---------------------------------------------------------------------
+    self_reliance_mean: float = _p(
+        3.5, 1, 5, "mean RSI domain score at or above which a household is self-reliant",
+        "Refugee Self-Reliance Index (RSI 2.0); DESIGN.md section 5 proposes 4, we use 3.5 "
+        "because our 12 domains are scored from model state, not an interview (see README)",
+    )
+    aid_dependency_share: float = _p(
+        0.5, 0, 1, "aid above this share of total income counts toward aid dependency",
+        "DESIGN.md section 5",
+    )
+    aid_dependency_months: float = _p(
+        12, 1, 120, "months in a row above the share that make a household aid-dependent",
+        "DESIGN.md section 5",
+    )
+
+    # --- 5. Mobility (aspiration x capability; Flee-style destinations) --------------------
+    mobility_rate: float = _p(
+        0.15, 0, 1, "monthly probability that a household with aspiration 1 acts on it",
+        "assumption; Carling 2002, de Haas 2021 aspiration-capability",
+    )
+    aspiration_base: float = _p(-3.0, -10, 10, "aspiration log-odds at no pressure", "assumption")
+    aspiration_threat: float = _p(4.0, 0, 20, "log-odds per unit threat", "assumption")
+    aspiration_needs: float = _p(2.5, 0, 20, "log-odds per unit coping level above none (0..1)", "assumption")
+    aspiration_prospects: float = _p(
+        1.5, 0, 20, "log-odds per unit of poor local prospects (1 - employment score)",
+        "assumption",
+    )
+    aspiration_ties: float = _p(1.0, 0, 20, "log-odds removed per unit of local ties", "assumption")
+    aspiration_services: float = _p(1.0, 0, 20, "log-odds removed per unit of local services", "assumption")
+    involuntary_immobility_aspiration: float = _p(
+        0.5, 0, 1, "aspiration at or above which a household that cannot move is counted as "
+        "involuntarily immobile", "Carling 2002 (aspiration without ability)",
+    )
+    softening_km: float = _p(
+        50.0, 0, 1000, "distance softening in destination weights",
+        "Flee, FabFlee validation simsetting.yml (softening 50)",
+    )
+    distance_power: float = _p(
+        0.75, 0, 5, "distance power in destination weights",
+        "Flee, FabFlee validation simsetting.yml (distance_power 0.75)",
+    )
+    camp_weight: float = _p(1.0, 0, 10, "attractiveness weight of camps", "Flee (camp_weight 1.0)")
+    town_weight: float = _p(1.0, 0, 10, "attractiveness weight of towns and host areas", "assumption")
+    foreign_weight: float = _p(1.0, 0, 10, "attractiveness weight of abroad nodes", "Flee (foreign_weight 1.0)")
+    conflict_weight: float = _p(
+        0.25, 0, 10, "attractiveness of a node under threat is scaled by this at threat 1",
+        "Flee (conflict_weight 0.25)",
+    )
+    return_weight: float = _p(
+        1.5, 0, 10, "attractiveness of the own origin, times safety, housing and services",
+        "assumption; most displaced hope to return (DESIGN.md section 9: 75% hope, 6% plan)",
+    )
+    return_threat_max: float = _p(
+        0.35, 0, 1, "above this threat at origin nobody returns voluntarily", "assumption",
+    )
+    travel_speed_km_day: float = _p(
+        200.0, 1, 2000, "distance travelled per day by a household on the move",
+        "assumption; Flee max_move_speed 400 km/day (vehicles), max_walk_speed 35",
+    )
+    travel_cost_per_km: float = _p(
+        0.05, 0, 10, "travel cost per person-km where an edge gives none (USD)", "assumption",
+    )
+    irregular_cost: float = _p(
+        300.0, 0, 100000, "smuggling cost per household of an irregular crossing (USD)",
+        "assumption; low end of UNODC smuggling fee ranges for land crossings",
+    )
+    capacity_scaling: float = _p(
+        1.0, 0.1, 10, "multiplier on node capacities", "Flee (capacity_scaling)",
+    )
+
+    # --- 6. Solutions (IASC criteria at parity with hosts) ---------------------------------
+    solution_months: float = _p(
+        6, 1, 60, "months the IASC criteria must hold in a row for a durable solution",
+        "DESIGN.md section 3.6",
+    )
+    parity_ratio: float = _p(
+        0.9, 0, 2, "a displaced household is at parity when its standard of living is at least "
+        "this share of the host average at its node", "assumption; IASC Framework (2010) parity",
+    )
+    solution_threat_max: float = _p(0.2, 0, 1, "highest threat compatible with safety", "assumption")
+
+    @classmethod
+    def describe(cls) -> list[dict[str, Any]]:
+        """One row per parameter: name, default, range, meaning, source (for docs and the app)."""
+        rows = []
+        for name, field in cls.model_fields.items():
+            bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None) for m in field.metadata}
+            rows.append({
+                "name": name,
+                "default": field.default,
+                "min": bounds.get("Ge"),
+                "max": bounds.get("Le"),
+                "description": field.description,
+                "source": (field.json_schema_extra or {}).get("source", ""),
+            })
+        return rows
+
+
+def per_step(rate_per_month: float | Any, days_per_step: float) -> Any:
+    """Convert a 30-day probability to one step: p = 1 - (1 - p_month)^(days/30) (DESIGN.md s3)."""
+    import numpy as np
+
+    return 1.0 - np.power(1.0 - np.clip(rate_per_month, 0.0, 1.0), days_per_step / 30.0)

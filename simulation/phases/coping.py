@@ -1,0 +1,146 @@
+"""Phase 3, needs and coping: the WFP Livelihood Coping Strategies ladder (section 3.3).
+
+Needs are the minimum expenditure basket (MEB) for the household plus the cost of its debt.
+A household that cannot close the gap with income and aid climbs the ladder in order:
+stress, then crisis, then emergency strategies. A strategy whose resource is gone (goods
+sold, assets sold, credit exhausted, children already out of school, house sold) is marked
+exhausted and is never used again, as in WFP's LCS module ("no, because I already sold
+those assets or did this and cannot continue"). The highest level used is the household's
+LCS for the step. A safety net (``protected``) rules out emergency strategies.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.codes import Coping
+from simulation.params import Parameters
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    level: Coping
+    #: what covers the gap: a stock that is drawn down, or a share of needs each step
+    resource: str
+    #: whether the strategy is used up once its resource reaches zero (or after one use)
+    exhaustible: bool
+
+
+#: The ladder, in the order households climb it (WFP LCS; DESIGN.md section 3.3).
+LADDER: tuple[Strategy, ...] = (
+    Strategy("spend_savings", Coping.STRESS, "savings", False),
+    Strategy("borrow", Coping.STRESS, "credit", True),
+    Strategy("sell_household_goods", Coping.STRESS, "household_goods", True),
+    Strategy("sell_productive_assets", Coping.CRISIS, "assets", True),
+    Strategy("cut_health_education", Coping.CRISIS, "cut_spending", False),
+    Strategy("withdraw_children_from_school", Coping.CRISIS, "school", True),
+    Strategy("sell_house_or_land", Coping.EMERGENCY, "house_value", True),
+    Strategy("begging", Coping.EMERGENCY, "emergency", False),
+    Strategy("high_risk_or_illegal_work", Coping.EMERGENCY, "emergency", False),
+    Strategy("child_marriage_or_labour", Coping.EMERGENCY, "emergency", False),
+    Strategy("whole_household_migrates", Coping.EMERGENCY, "migrate", False),
+)
+BIT = {s.name: np.uint16(1 << i) for i, s in enumerate(LADDER)}
+#: productive assets fetch this share of their value in a distress sale (assumption)
+DISTRESS_SALE_PRICE = 0.5
+#: share of needs saved for good once children leave school (education costs; assumption)
+SCHOOL_COST_SHARE = 0.05
+
+
+def needs(meb_per_person, size, debt, withdrew_children, params: Parameters, months: float):
+    """Monthly MEB for the household plus debt service, less school costs if withdrawn."""
+    basket = meb_per_person * size * months * np.where(withdrew_children, 1.0 - SCHOOL_COST_SHARE, 1.0)
+    return (basket + debt * params.debt_interest * months).astype(np.float32)
+
+
+def climb_ladder(gap, hh, need, params: Parameters, months: float):
+    """Cover ``gap`` strategy by strategy; update stocks in place; return (lcs, used, gap left).
+
+    ``hh`` is the household store (or any object with the same columns). Vectorized over
+    households; the only loop is over the eleven strategies.
+    """
+    remaining = gap.astype(np.float64).copy()
+    lcs = np.full(len(gap), int(Coping.NONE), dtype=np.int8)
+    used = np.zeros(len(gap), dtype=np.uint16)
+    exhausted = hh.strategies_exhausted.copy()
+    monthly_basket = need / max(months, 1e-9)
+    for strategy in LADDER:
+        bit = BIT[strategy.name]
+        can = (remaining > 0) & ((exhausted & bit) == 0)
+        if strategy.level == Coping.EMERGENCY:
+            can &= ~hh.protected
+        if not can.any():
+            continue
+        if strategy.resource == "migrate":
+            # covers nothing now: the household will try to leave (mobility phase)
+            cover = np.zeros_like(remaining)
+            taken = can
+        else:
+            capacity = _capacity(strategy.resource, hh, need, monthly_basket, params)
+            cover = np.where(can, np.minimum(remaining, capacity), 0.0)
+            taken = cover > 0
+            _draw_down(strategy.resource, hh, cover)
+            if strategy.exhaustible:
+                left = _capacity(strategy.resource, hh, need, monthly_basket, params)
+                gone = taken & ((left <= 1e-6) | (strategy.resource == "school"))
+                exhausted[gone] |= bit
+        remaining -= cover
+        used[taken] |= bit
+        lcs[taken] = np.maximum(lcs[taken], int(strategy.level))
+    hh.strategies_exhausted = exhausted
+    return lcs, used, remaining
+
+
+def _capacity(resource, hh, need, monthly_basket, params: Parameters):
+    if resource == "savings":
+        return hh.savings.astype(np.float64)
+    if resource == "credit":
+        return np.maximum(0.0, params.borrow_limit_months * monthly_basket - hh.debt)
+    if resource == "household_goods":
+        return hh.household_goods.astype(np.float64)
+    if resource == "assets":
+        return hh.assets * DISTRESS_SALE_PRICE
+    if resource == "cut_spending":
+        return params.cut_spending_cover * need
+    if resource == "school":
+        return SCHOOL_COST_SHARE * need
+    if resource == "house_value":
+        return np.where(hh.hlp_secure, hh.house_value, 0.0)
+    if resource == "emergency":
+        return params.emergency_cover * need
+    raise ValueError(resource)
+
+
+def _draw_down(resource, hh, cover):
+    if resource == "savings":
+        hh.savings = np.maximum(0.0, hh.savings - cover)
+    elif resource == "credit":
+        hh.debt = hh.debt + cover
+    elif resource == "household_goods":
+        hh.household_goods = np.maximum(0.0, hh.household_goods - cover)
+    elif resource == "assets":
+        hh.assets = np.maximum(0.0, hh.assets - cover / DISTRESS_SALE_PRICE)
+    elif resource == "house_value":
+        hh.house_value = np.maximum(0.0, hh.house_value - cover)
+
+
+def settle_surplus(surplus, hh, params: Parameters):
+    """Repay debt first, then save part of what is left (assumption: the rest is consumed)."""
+    repay = np.minimum(hh.debt, surplus * params.repayment_share)
+    hh.debt = hh.debt - repay
+    hh.savings = hh.savings + (surplus - repay) * params.savings_rate
+
+
+def step(model, t: int) -> None:
+    hh, graph, params = model.households, model.graph, model.params
+    months = model.days_per_step / 30.0
+    withdrew = (hh.strategies_exhausted & BIT["withdraw_children_from_school"]) != 0
+    need = needs(graph.meb[hh.node], hh.size, hh.debt, withdrew, params, months)
+    hh.need = need
+    gap = need - hh.income - hh.aid
+    settle_surplus(np.where(gap < 0, -gap, 0.0), hh, params)
+    lcs, used, remaining = climb_ladder(np.maximum(gap, 0.0), hh, need, params, months)
+    hh.lcs = lcs
+    hh.strategies_used = used
+    hh.unmet_need = np.divide(remaining, need, out=np.zeros_like(remaining), where=need > 0)

@@ -1,0 +1,98 @@
+"""Phase 2, livelihoods (DESIGN.md section 3.2).
+
+Jobs at a node are shared among its job seekers in proportion to their access (documents,
+freedom of movement, and for displaced people and migrants the social cohesion with hosts),
+so crowding lowers everyone's income; excess job seekers raise tension, which lowers
+cohesion. Productive assets earn business or farm income scaled by market function.
+"""
+
+import numpy as np
+
+from simulation.codes import Group, Livelihood, Status
+from simulation.params import Parameters
+
+#: earners per household: the head plus a quarter of each further member (assumption)
+EXTRA_EARNER_SHARE = 0.25
+#: below this much in productive assets (USD) a business or farm cannot run (assumption)
+MIN_VIABLE_ASSETS = 50.0
+#: above this much in productive assets (USD) a casual worker starts a business (assumption)
+BUSINESS_START_ASSETS = 400.0
+
+
+def earners(size: np.ndarray) -> np.ndarray:
+    return 1.0 + EXTRA_EARNER_SHARE * (size.astype(np.float32) - 1.0)
+
+
+def job_access(documented, group, cohesion_at_node, freedom_at_node, params: Parameters):
+    """Relative access to jobs, 0..1: documents, freedom of movement, cohesion for non-hosts."""
+    access = np.where(documented, 1.0, params.undocumented_job_access) * freedom_at_node
+    outsider = group != Group.HOST
+    return np.where(outsider, access * (0.5 + 0.5 * cohesion_at_node), access).astype(np.float32)
+
+
+def employment_rate(seekers_by_node: np.ndarray, jobs_by_node: np.ndarray) -> np.ndarray:
+    """Share of a seeker's labour that finds work at each node: jobs / seekers, at most 1."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(seekers_by_node > 0, jobs_by_node / seekers_by_node, 1.0)
+    return np.clip(rate, 0.0, 1.0)
+
+
+def choose_livelihood(livelihood, assets, at_origin_with_land):
+    """Businesses and farms fold when assets run out; enough assets start a business."""
+    out = livelihood.copy()
+    runs_on_assets = (livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM)
+    out[runs_on_assets & (assets < MIN_VIABLE_ASSETS)] = Livelihood.CASUAL
+    out[(livelihood == Livelihood.FARM) & ~at_origin_with_land] = Livelihood.CASUAL
+    starts = ((livelihood == Livelihood.CASUAL) | (livelihood == Livelihood.NONE))
+    out[starts & (assets >= BUSINESS_START_ASSETS)] = Livelihood.BUSINESS
+    return out
+
+
+def step(model, t: int) -> None:
+    hh, graph, params = model.households, model.graph, model.params
+    months = model.days_per_step / 30.0
+    node = hh.node
+    present = hh.status != Status.IN_TRANSIT
+
+    at_origin_with_land = (node == hh.origin) & hh.hlp_secure
+    hh.livelihood = choose_livelihood(hh.livelihood, hh.assets, at_origin_with_land)
+    livelihood = hh.livelihood
+
+    on_assets = present & ((livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM))
+    seeking = present & (livelihood != Livelihood.NONE)
+    access = job_access(hh.documented, hh.group, graph.cohesion[node],
+                        graph.freedom_of_movement[node], params)
+    # a business or farm occupies one earner; the others look for work
+    labour = np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0)
+    seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
+    rate = employment_rate(seekers_by_node, graph.labour_demand)
+
+    skill_factor = params.skill_income_floor + params.skill_income_gain * hh.skills
+    pay = np.where(livelihood == Livelihood.WAGE, 1.0, params.casual_wage_share)
+    wage_income = labour * rate[node] * graph.wage[node] * pay * skill_factor * months
+
+    asset_income = np.where(
+        on_assets,
+        hh.assets * params.asset_return * graph.market[node] * (1.0 - graph.threat[node]) * months,
+        0.0,
+    )
+    hh.income = wage_income + asset_income
+
+    # competition with hosts for scarce jobs feeds tension (DESIGN.md section 3.2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.where(graph.labour_demand > 0,
+                          seekers_by_node / graph.labour_demand - 1.0,
+                          np.where(seekers_by_node > 0, 2.0, 0.0))
+    excess = np.clip(excess, 0.0, 2.0)
+    outsiders = np.bincount(node, weights=(hh.group != Group.HOST) & present, minlength=graph.n_nodes)
+    residents = np.bincount(node, weights=present, minlength=graph.n_nodes)
+    outsider_share = np.divide(outsiders, residents, out=np.zeros_like(outsiders), where=residents > 0)
+    # tension needs both sides: it peaks where outsiders and hosts are mixed half and half
+    mixing = 4.0 * outsider_share * (1.0 - outsider_share)
+    graph.cohesion = np.clip(
+        graph.cohesion
+        - params.tension_rate * excess * mixing * months
+        + params.cohesion_recovery * (graph.base_cohesion - graph.cohesion) * months,
+        0.0, 1.0,
+    )
+    model.today.employment_rate = rate

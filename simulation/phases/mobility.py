@@ -1,0 +1,299 @@
+"""Phase 5, mobility: aspiration x capability, Flee-style destinations (DESIGN.md section 3.5).
+
+- Aspiration (Carling 2002; de Haas 2021) rises with threat, unmet needs and poor prospects,
+  and falls with ties and services.
+- Who moves: households fleeing a threat (forced), households whose last coping strategy is
+  to migrate (emergency), and households acting on their aspiration (voluntary).
+- Where: destinations weighted as in Flee, attractiveness / (softening + distance)^power, over
+  the open routes; a displaced household may instead return to its origin when it is safe.
+- Capability: an open route, money for the journey, documents to cross a border regularly,
+  a free regular-pathway slot to go abroad regularly, and room at a capacity-limited node.
+  Without documents or a slot, only a household in crisis or emergency coping goes irregularly,
+  paying a smuggler (harmful). Aspiration without capability is involuntary immobility.
+- Journeys longer than a step's travel leave the household ``in_transit``.
+"""
+
+import numpy as np
+
+from simulation.codes import DISPLACED_STATUSES, SOLUTION_PATHWAYS, NodeType, Status
+from simulation.params import Parameters, per_step
+from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE
+
+#: ties at a new place start low and grow; ties to the origin fade while away (assumption)
+NEW_PLACE_TIES = 0.2
+TIES_GROWTH = 0.02
+ORIGIN_TIES_DECAY = 0.01
+
+
+def aspiration(threat, lcs, earned_ratio, ties, services, params: Parameters) -> np.ndarray:
+    """Aspiration to move, 0..1 (logistic in the pressures; coefficients in ``Parameters``)."""
+    log_odds = (
+        params.aspiration_base
+        + params.aspiration_threat * threat
+        + params.aspiration_needs * (lcs - 1) / 3.0
+        + params.aspiration_prospects * (1.0 - np.clip(earned_ratio, 0.0, 1.0))
+        - params.aspiration_ties * ties
+        - params.aspiration_services * services
+    )
+    return (1.0 / (1.0 + np.exp(-log_odds))).astype(np.float32)
+
+
+def attractiveness(graph, params: Parameters, kind: str, room: np.ndarray) -> np.ndarray:
+    """Attractiveness of every node as a destination for ``forced``, ``voluntary`` or ``abroad``."""
+    node_type = graph.type
+    settlements = np.isin(node_type, (NodeType.TOWN, NodeType.HOST_AREA, NodeType.ORIGIN))
+    safety = 1.0 - (1.0 - params.conflict_weight) * graph.threat
+    if kind == "forced":
+        base = np.where(node_type == NodeType.CAMP, params.camp_weight,
+                        np.where(settlements, params.town_weight, 0.0))
+        value = base * safety
+    elif kind == "voluntary":
+        prospects = 0.5 + graph.services
+        value = np.where(settlements, params.town_weight * prospects * safety, 0.0)
+        value = value + np.where(node_type == NodeType.ABROAD, params.foreign_weight, 0.0)
+    elif kind == "abroad":
+        value = np.where(node_type == NodeType.ABROAD, params.foreign_weight, 0.0)
+    else:
+        raise ValueError(kind)
+    return np.where(room > 0, value, 0.0)
+
+
+def destination_weights(value: np.ndarray, distance: np.ndarray, params: Parameters) -> np.ndarray:
+    """Flee's weights: value_j / (softening + d_ij)^power; unreachable and staying put excluded."""
+    with np.errstate(invalid="ignore"):
+        weights = value[None, :] / np.power(params.softening_km + distance, params.distance_power)
+    weights[~np.isfinite(distance)] = 0.0
+    np.fill_diagonal(weights, 0.0)
+    return weights
+
+
+def draw_destinations(weights: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each household at node ``rows[k]``, draw a destination with probability ∝ weights.
+
+    Inverse-CDF sampling on all rows at once: each row's CDF is offset by its row number and
+    the table flattened, so one ``searchsorted`` serves every household. -1 where a row has
+    no reachable destination.
+    """
+    n = weights.shape[0]
+    totals = weights.sum(axis=1)
+    cdf = np.cumsum(weights, axis=1) / np.where(totals > 0, totals, 1.0)[:, None]
+    flat = (cdf + np.arange(n)[:, None]).ravel()
+    dest = np.searchsorted(flat, rows + u, side="right") - rows * n
+    dest = np.clip(dest, 0, n - 1)
+    return np.where(totals[rows] > 0, dest, -1)
+
+
+def rank_within(keys: np.ndarray, order_draw: np.ndarray) -> np.ndarray:
+    """Rank of each element among those with the same key, in order of ``order_draw``."""
+    order = np.lexsort((order_draw, keys))
+    sorted_keys = keys[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_keys)) + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+    ranks = np.empty(len(keys), dtype=np.int64)
+    ranks[order] = np.arange(len(keys)) - first
+    return ranks
+
+
+def arrive(hh, travel_km_per_step: float) -> None:
+    """Households in transit travel on; those who get there take their arrival status."""
+    transit = np.flatnonzero(hh.status == Status.IN_TRANSIT)
+    if len(transit) == 0:
+        return
+    left = hh.travel_km[transit] - travel_km_per_step
+    hh.travel_km[transit] = np.maximum(left, 0.0)
+    done = transit[left <= 0]
+    hh.node[done] = hh.destination[done]
+    hh.status[done] = hh.arrival_status[done]
+    hh.destination[done] = -1
+    hh.ties[done] = NEW_PLACE_TIES
+
+
+def step(model, t: int) -> None:
+    hh, graph, params = model.households, model.graph, model.params
+    days, months = model.days_per_step, model.days_per_step / 30.0
+    n = len(hh)
+    reach_km = params.travel_speed_km_day * days
+    arrive(hh, reach_km)
+
+    node, status = hh.node, hh.status
+    mobile = ~np.isin(status, (Status.IN_TRANSIT, Status.REGULAR_MIGRATION, Status.IRREGULAR_MIGRATION))
+    mobile &= graph.type[node] != NodeType.ABROAD
+    need = np.maximum(hh.need, 1e-6)
+    hh.aspiration = np.where(mobile, aspiration(
+        graph.threat[node], hh.lcs, hh.income / need, hh.ties, graph.services[node], params
+    ), 0.0)
+    hh.ties = np.minimum(1.0, hh.ties + TIES_GROWTH * months * mobile)
+    hh.origin_ties = np.where(node != hh.origin, hh.origin_ties * (1.0 - ORIGIN_TIES_DECAY * months),
+                              hh.origin_ties)
+
+    forced = model.today.fleeing & mobile
+    migrating = ((hh.strategies_used & BIT["whole_household_migrates"]) != 0) & mobile & ~forced
+    choosing = mobile & ~forced & ~migrating
+    aspiring = choosing & (hh.aspiration >= params.involuntary_immobility_aspiration)
+    acting = choosing & (model.streams.uniform("move", t, n)
+                         < per_step(params.mobility_rate * hh.aspiration, days))
+    considered = np.flatnonzero(forced | migrating | aspiring | acting)
+    if len(considered) == 0:
+        hh.immobile = False
+        return
+
+    # --- destinations ---------------------------------------------------------------------------
+    distance, cost = graph.routes(t)
+    distance_regular, _ = graph.routes(t, cross_borders=False)
+    present = status != Status.IN_TRANSIT
+    occupancy = np.bincount(node[present], minlength=graph.n_nodes).astype(np.float64)
+    heading = hh.destination[~present]
+    occupancy += np.bincount(heading[heading >= 0], minlength=graph.n_nodes)
+    room = graph.capacity * params.capacity_scaling - occupancy
+
+    rows = node[considered]
+    u_dest = model.streams.uniform("destination", t, n)[considered]
+    u_kind = model.streams.uniform("return", t, n)[considered]
+    kind_forced, kind_migrating = forced[considered], migrating[considered]
+    dest = np.full(len(considered), -1, dtype=np.int64)
+    tables = {kind: destination_weights(attractiveness(graph, params, kind, room), distance, params)
+              for kind in ("forced", "voluntary", "abroad")}
+    for kind, mask in (("forced", kind_forced), ("abroad", kind_migrating),
+                       ("voluntary", ~kind_forced & ~kind_migrating)):
+        if mask.any():
+            dest[mask] = draw_destinations(tables[kind], rows[mask], u_dest[mask])
+
+    # voluntary return to a safe origin competes with the Flee-style destinations
+    origin = hh.origin[considered]
+    voluntary = ~kind_forced & ~kind_migrating
+    can_return = (voluntary & hh.ever_displaced[considered] & (origin != rows)
+                  & (graph.threat[origin] < params.return_threat_max)
+                  & np.isfinite(distance[rows, origin]))
+    pull = (params.return_weight * (1.0 - graph.damage[origin]) * (0.5 + graph.services[origin])
+            * hh.origin_ties[considered]
+            / np.power(params.softening_km + np.where(can_return, distance[rows, origin], 0.0),
+                       params.distance_power))
+    pull = np.where(can_return, pull, 0.0)
+    others = tables["voluntary"].sum(axis=1)[rows]
+    going_home = can_return & (u_kind * (pull + others) < pull)
+    dest = np.where(going_home, origin, dest)
+
+    # --- capability -------------------------------------------------------------------------------
+    has_route = dest >= 0
+    safe_dest = np.where(has_route, dest, 0)
+    km = np.where(has_route, distance[rows, safe_dest], np.inf)
+    has_route &= np.isfinite(km)
+    size = hh.size[considered]
+    fare = np.where(has_route, cost[rows, safe_dest], 0.0) * size
+    to_abroad = has_route & (graph.type[safe_dest] == NodeType.ABROAD)
+    crossing = has_route & ~np.isfinite(distance_regular[rows, safe_dest])
+    documented = hh.documented[considered]
+    # irregular journeys are a harmful strategy of households already in crisis coping or worse
+    desperate = hh.lcs[considered] >= 3
+    credit = np.maximum(0.0, params.borrow_limit_months * need[considered] / months - hh.debt[considered])
+    purse = hh.savings[considered] + credit
+    # a household ready to leave irregularly sells what it has left to pay the smuggler
+    saleable = (DISTRESS_SALE_PRICE * hh.assets[considered]
+                + np.where(hh.hlp_secure[considered], hh.house_value[considered], 0.0))
+
+    regular = ~kind_forced & (to_abroad | crossing) & documented
+    slots = graph.regular_slots_into(t, days) + model.today.extra_slots
+    wants_slot = regular & to_abroad
+    if wants_slot.any():
+        slot_rank = np.full(len(considered), np.iinfo(np.int64).max)
+        draw = model.streams.uniform("slots", t, n)[considered]
+        slot_rank[wants_slot] = rank_within(safe_dest[wants_slot], draw[wants_slot])
+        regular &= ~to_abroad | (slot_rank < slots[safe_dest])
+    irregular = (~kind_forced & (to_abroad | crossing) & ~regular
+                 & (desperate | kind_migrating))
+    fare = np.where(irregular, fare + params.irregular_cost, fare)
+    affordable = kind_forced | (np.where(irregular, purse + saleable, purse) >= fare)
+    legal = kind_forced | regular | irregular | ~(to_abroad | crossing)
+    capable = has_route & affordable & legal
+
+    # room at capacity-limited destinations, first come first served in random order
+    moving = capable & (kind_forced | kind_migrating | acting[considered])
+    limited = moving & np.isfinite(room[safe_dest])
+    if limited.any():
+        draw = model.streams.uniform("capacity", t, n)[considered]
+        place = np.full(len(considered), -1)
+        place[limited] = rank_within(safe_dest[limited], draw[limited])
+        moving &= ~limited | (place < np.floor(room[safe_dest]))
+
+    hh.immobile = False
+    stuck = considered[(kind_forced | kind_migrating | aspiring[considered]) & ~moving
+                       & ~(capable & ~kind_forced & ~kind_migrating & ~acting[considered])]
+    hh.immobile[stuck] = True
+
+    # --- moves --------------------------------------------------------------------------------------
+    m = np.flatnonzero(moving)
+    who = considered[m]
+    to, dist = safe_dest[m], km[m]
+    pay_journey(hh, who, fare[m], credit[m], fleeing=kind_forced[m])
+    new_status = next_status(
+        hh.status[who], graph.type[to], kind_forced[m], to == hh.origin[who],
+        hh.ever_displaced[who], hh.durable_solution[who],
+        to_abroad[m] | crossing[m], regular[m], irregular[m],
+    )
+    fled = who[kind_forced[m]]
+    hh.origin[fled] = np.where(hh.ever_displaced[fled], hh.origin[fled], hh.node[fled])
+    hh.t_displaced[fled] = t
+    hh.ever_displaced[fled] = True
+    pathway = np.isin(new_status, SOLUTION_PATHWAYS) & (new_status != hh.status[who])
+    hh.t_solution[who[pathway]] = t
+    hh.t_criteria_since[who] = -1
+    hh.durable_solution[who] = False
+
+    far = dist > reach_km
+    near_who, far_who = who[~far], who[far]
+    hh.node[near_who] = to[~far]
+    hh.status[near_who] = new_status[~far]
+    hh.ties[near_who] = NEW_PLACE_TIES
+    hh.status[far_who] = Status.IN_TRANSIT
+    hh.arrival_status[far_who] = new_status[far]
+    hh.destination[far_who] = to[far]
+    hh.travel_km[far_who] = dist[far] - reach_km
+    np.add.at(model.flows, (rows[m], to), 1)
+    model.today.moved = who
+
+
+def pay_journey(hh, who: np.ndarray, fare: np.ndarray, credit: np.ndarray,
+                fleeing: np.ndarray) -> None:
+    """Pay travel: savings first, then ``credit``, then distress sales of assets and house.
+
+    A household fleeing pays what its savings allow and walks the rest.
+    """
+    from_savings = np.minimum(hh.savings[who], fare)
+    hh.savings[who] -= from_savings
+    left = np.where(fleeing, 0.0, fare - from_savings)
+    borrowed = np.minimum(credit, left)
+    hh.debt[who] += borrowed
+    left -= borrowed
+    from_assets = np.minimum(DISTRESS_SALE_PRICE * hh.assets[who], left)
+    hh.assets[who] -= from_assets / DISTRESS_SALE_PRICE
+    left -= from_assets
+    house = np.where(hh.hlp_secure[who], hh.house_value[who], 0.0)
+    from_house = np.minimum(house, left)
+    hh.house_value[who] -= from_house
+    left -= from_house
+    hh.debt[who] += left  # anything still owed is borrowed from relatives or the smuggler
+
+
+def next_status(old, destination_type, forced, to_origin, ever_displaced, durable,
+                crossing_or_abroad, regular, irregular) -> np.ndarray:
+    """Status after a move (DESIGN.md section 2).
+
+    Fleeing again after a solution pathway is recurrence (``redisplaced``); a displaced
+    household's voluntary move home is a return, elsewhere in the country a settlement
+    elsewhere; a move across a border or abroad is regular migration with documents (and a
+    slot, to go abroad) and irregular without.
+    """
+    was_solved = np.isin(old, SOLUTION_PATHWAYS) | durable
+    camp = destination_type == NodeType.CAMP
+    flight = np.where(was_solved | (old == Status.REDISPLACED), Status.REDISPLACED,
+                      np.where(camp, Status.DISPLACED_CAMP, Status.DISPLACED_HOST))
+    displaced_or_solved = np.isin(old, DISPLACED_STATUSES) | np.isin(old, SOLUTION_PATHWAYS)
+    internal = np.where(
+        displaced_or_solved & ever_displaced,
+        np.where(camp, Status.DISPLACED_CAMP, Status.SETTLED_ELSEWHERE),
+        old,
+    )
+    voluntary = np.where(to_origin & ever_displaced, Status.RETURNED, internal)
+    voluntary = np.where(crossing_or_abroad & regular, Status.REGULAR_MIGRATION, voluntary)
+    voluntary = np.where(crossing_or_abroad & irregular, Status.IRREGULAR_MIGRATION, voluntary)
+    return np.where(forced, flight, voluntary).astype(np.int8)

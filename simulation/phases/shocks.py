@@ -1,0 +1,51 @@
+"""Phase 1, shocks and flight (DESIGN.md section 3.1).
+
+Threat at each node comes from the scenario's schedule (or a conflict file) and from
+stochastic hazard spikes. Threat damages housing, services and jobs; households at a
+threatened node flee with a probability that grows logistically with threat. Who flees is
+marked here; where they go is decided in the mobility phase.
+"""
+
+import numpy as np
+
+from simulation.codes import NodeType, Status
+from simulation.params import Parameters, per_step
+
+
+def flight_probability(threat: np.ndarray, params: Parameters, days_per_step: float) -> np.ndarray:
+    """Per-step probability of fleeing at each threat level (logistic in threat, assumption)."""
+    monthly = params.flight_rate / (
+        1.0 + np.exp(-params.flight_steepness * (threat - params.flight_threshold))
+    )
+    return per_step(monthly, days_per_step)
+
+
+def update_damage(damage: np.ndarray, threat: np.ndarray, params: Parameters,
+                  months: float) -> np.ndarray:
+    """Damage grows with threat and slowly recovers where threat is low (assumption)."""
+    recovering = threat < 0.2
+    change = params.damage_rate * threat * months - params.recovery_rate * recovering * months
+    return np.clip(damage + change, 0.0, 1.0)
+
+
+def step(model, t: int) -> None:
+    graph, hh, params = model.graph, model.households, model.params
+    months = model.days_per_step / 30.0
+    scheduled = graph.threat_by_step[min(t, len(graph.threat_by_step) - 1)]
+    spikes = model.streams.uniform("hazard", t, graph.n_nodes) < per_step(graph.hazard, model.days_per_step)
+    graph.spike_until = np.where(spikes, t + graph.hazard_months / months, graph.spike_until)
+    spiking = graph.spike_until >= t
+    graph.threat = np.maximum(scheduled, np.where(spiking, graph.hazard_threat, 0.0))
+
+    graph.damage = update_damage(graph.damage, graph.threat, params, months)
+    intact = 1.0 - graph.damage
+    graph.services = graph.base_services * intact
+    graph.housing = graph.base_housing * intact
+    graph.labour_demand = graph.base_labour_demand * intact * (1.0 - 0.5 * graph.threat)
+    graph.market = graph.base_market * (1.0 - 0.5 * graph.threat)
+
+    at_risk = ~np.isin(hh.status, (Status.IN_TRANSIT, Status.REGULAR_MIGRATION,
+                                   Status.IRREGULAR_MIGRATION))
+    at_risk &= graph.type[hh.node] != NodeType.ABROAD
+    p_flee = flight_probability(graph.threat, params, model.days_per_step)[hh.node]
+    model.today.fleeing = at_risk & (model.streams.uniform("flight", t, len(hh)) < p_flee)

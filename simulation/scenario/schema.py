@@ -1,0 +1,177 @@
+"""The scenario schema (DESIGN.md section 7): what a scenario YAML file may say.
+
+A scenario is a settlement graph, populations placed on it, behavioural parameters
+(``simulation.params.Parameters``) and interventions. Every model forbids unknown keys, so
+a typo is an error (the loader adds the file, line and nearest valid key). Defaults of node
+attributes are assumptions for a generic low-income setting and are meant to be overridden.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from simulation.codes import Group, Livelihood, NodeType, Status, names
+from simulation.interventions.registry import InterventionList
+from simulation.params import Parameters
+
+NodeTypeName = Literal[tuple(names(NodeType))]  # type: ignore[valid-type]
+GroupName = Literal[tuple(names(Group))]  # type: ignore[valid-type]
+StatusName = Literal[tuple(names(Status))]  # type: ignore[valid-type]
+LivelihoodName = Literal[tuple(names(Livelihood))]  # type: ignore[valid-type]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NodeSpec(Strict):
+    """A settlement (DESIGN.md section 2, node state)."""
+
+    name: str = Field(min_length=1)
+    type: NodeTypeName
+    threat: Share | dict[int, Share] | list[Share] = Field(
+        0.0, description="0..1; a number, {step: value} held from that step on, or one per step"
+    )
+    hazard: Share = Field(0.0, description="monthly probability of a sudden threat spike")
+    hazard_threat: Share = Field(0.8, description="threat during a spike")
+    hazard_months: NonNegative = Field(2.0, description="how long a spike lasts")
+    services: Share = 0.5
+    housing: Share = Field(0.5, description="housing availability")
+    damage: Share = 0.0
+    labour_demand: NonNegative = Field(0.0, description="jobs (one per household seeking)")
+    wage: NonNegative = Field(150.0, description="monthly wage of a job (USD)")
+    meb: NonNegative = Field(60.0, description="minimum expenditure basket per person-month (USD)")
+    market: Share = Field(0.7, description="market function")
+    cohesion: Share = Field(0.6, description="social cohesion between groups")
+    hlp: Share = Field(0.5, description="governance and HLP security")
+    freedom_of_movement: Share = 1.0
+    capacity: NonNegative | None = Field(None, description="most households it can hold")
+    country: str = "home"
+    x: float | None = None
+    y: float | None = None
+
+
+class EdgeSpec(Strict):
+    """A route between two settlements (undirected)."""
+
+    source: str
+    target: str
+    distance: Annotated[float, Field(gt=0.0)] = Field(description="km")
+    cost: NonNegative | None = Field(None, description="travel cost per person (USD)")
+    border: bool = Field(False, description="an international border: regular crossing needs documents")
+    closures: list[tuple[int, int]] = Field(
+        default_factory=list, description="[start, end] steps closed; end -1 = to the end"
+    )
+    regular_slots: NonNegative = Field(0.0, description="regular-pathway departures per month")
+
+    @field_validator("closures")
+    @classmethod
+    def _closure_order(cls, value: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        for start, end in value:
+            if start < 0 or (end != -1 and end < start):
+                raise ValueError(f"closure [{start}, {end}]: need 0 <= start <= end, or end -1")
+        return value
+
+
+class GraphSpec(Strict):
+    nodes: list[NodeSpec] = Field(min_length=1)
+    edges: list[EdgeSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names_resolve(self) -> "GraphSpec":
+        seen: set[str] = set()
+        for node in self.nodes:
+            if node.name in seen:
+                raise ValueError(f"node name {node.name!r} is used twice")
+            seen.add(node.name)
+        for i, edge in enumerate(self.edges):
+            for end in ("source", "target"):
+                name = getattr(edge, end)
+                if name not in seen:
+                    raise ValueError(f"edges[{i}].{end}: unknown node {name!r}{_nearest(name, seen)}")
+            if edge.source == edge.target:
+                raise ValueError(f"edges[{i}]: an edge joins {edge.source!r} to itself")
+        return self
+
+
+class PopulationSpec(Strict):
+    """Households of one group placed at one node, with their starting state."""
+
+    group: GroupName
+    node: str
+    households: Annotated[int, Field(ge=0)]
+    status: StatusName | None = Field(None, description="default: in_place, or displaced_camp "
+                                      "/ displaced_host for displaced groups")
+    origin: str | None = Field(None, description="origin node (default: the node itself)")
+    months_displaced: NonNegative = 0.0
+    size_mean: Annotated[float, Field(ge=1.0, le=30.0)] = 5.0
+    skills_mean: Share = 0.4
+    skills_sd: Annotated[float, Field(ge=0.0, le=1.0)] = 0.15
+    documented: Share = Field(1.0, description="share holding documents")
+    hlp_secure: Share = Field(1.0, description="share whose HLP at origin is secure")
+    assets_mean: NonNegative = Field(300.0, description="productive assets (USD), exponential")
+    savings_mean: NonNegative = Field(100.0, description="savings (USD), exponential")
+    debt_mean: NonNegative = 0.0
+    household_goods_mean: NonNegative = 150.0
+    house_value_mean: NonNegative = Field(0.0, description="saleable house/land (USD)")
+    ties: Share = 0.6
+    origin_ties: Share = 0.6
+    livelihoods: dict[LivelihoodName, Share] = Field(
+        default_factory=lambda: {"casual": 0.6, "business": 0.2, "wage": 0.2},
+        description="shares of each livelihood (normalised)",
+    )
+
+    @field_validator("livelihoods")
+    @classmethod
+    def _some_livelihood(cls, value: dict[str, float]) -> dict[str, float]:
+        if value and sum(value.values()) <= 0:
+            raise ValueError("livelihood shares must not all be zero")
+        return value
+
+
+class Scenario(Strict):
+    """A whole scenario: DESIGN.md section 7."""
+
+    name: str = "scenario"
+    description: str = ""
+    steps: Annotated[int, Field(ge=1, le=100_000)] = 36
+    days_per_step: Annotated[float, Field(gt=0.0, le=365.0)] = 30.0
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    graph: GraphSpec
+    populations: list[PopulationSpec] = Field(default_factory=list)
+    parameters: Parameters = Field(default_factory=Parameters)
+    interventions: InterventionList = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Scenario":
+        nodes = {node.name for node in self.graph.nodes}
+        for i, population in enumerate(self.populations):
+            for key in ("node", "origin"):
+                name = getattr(population, key)
+                if name is not None and name not in nodes:
+                    raise ValueError(
+                        f"populations[{i}].{key}: unknown node {name!r}{_nearest(name, nodes)}"
+                    )
+        for i, intervention in enumerate(self.interventions):
+            for name in intervention.targeting.nodes or []:
+                if name not in nodes:
+                    raise ValueError(
+                        f"interventions[{i}].targeting.nodes: unknown node {name!r}"
+                        f"{_nearest(name, nodes)}"
+                    )
+            for name in getattr(intervention, "edge_nodes", None) or []:
+                if name not in nodes:
+                    raise ValueError(f"interventions[{i}]: unknown node {name!r}{_nearest(name, nodes)}")
+        return self
+
+    def node_names(self) -> list[str]:
+        return [node.name for node in self.graph.nodes]
+
+
+def _nearest(name: str, choices) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(str(name), sorted(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(sorted(choices)[:12])}"
