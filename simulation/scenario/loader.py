@@ -226,7 +226,8 @@ def _problem(error: dict, data: dict, lines: dict, file: str) -> tuple[str, int 
         from simulation.interventions.registry import REGISTRY
 
         message = f"unknown intervention type; allowed: {', '.join(sorted(REGISTRY))}"
-        close = difflib.get_close_matches(str(error.get("input", "")), sorted(REGISTRY), n=1)
+        tag = (error.get("ctx") or {}).get("tag", "")
+        close = difflib.get_close_matches(str(tag), sorted(REGISTRY), n=1, cutoff=0.5)
         if close:
             message += f"; did you mean {close[0]!r}?"
     line = None

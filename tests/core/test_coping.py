@@ -1,0 +1,118 @@
+"""The WFP coping ladder on hand-made households (DESIGN.md section 3.3)."""
+
+import numpy as np
+import pytest
+
+from simulation.codes import Coping
+from simulation.params import Parameters
+from simulation.phases.coping import BIT, LADDER, climb_ladder, needs, settle_surplus
+from simulation.state import HouseholdStore
+
+
+def households(n=1, **values) -> HouseholdStore:
+    store = HouseholdStore(0)
+    store.append(n, **values)
+    return store
+
+
+PARAMS = Parameters()
+
+
+def test_ladder_is_in_wfp_order():
+    levels = [s.level for s in LADDER]
+    assert levels == sorted(levels)
+    assert {s.level for s in LADDER} == {Coping.STRESS, Coping.CRISIS, Coping.EMERGENCY}
+
+
+def test_no_income_no_savings_climbs_stress_then_crisis():
+    """No income, no savings: borrowing (stress) until credit runs out, then goods, then
+    productive assets (crisis) until they run out, then emergency strategies."""
+    hh = households(1, savings=0.0, debt=0.0, household_goods=100.0, assets=1000.0,
+                    house_value=0.0, size=5)
+    need = np.array([300.0], dtype=np.float32)
+    seen = []
+    for _ in range(5):
+        lcs, _, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+        seen.append(int(lcs[0]))
+    # credit limit = 2 months of the basket = 600: two months of borrowing; then goods (100)
+    # and assets at half price (1000 -> 500 of cover) over two months; then emergency
+    assert seen == [Coping.STRESS, Coping.STRESS, Coping.CRISIS, Coping.CRISIS, Coping.EMERGENCY]
+    assert hh.strategies_exhausted[0] & BIT["borrow"]
+    assert hh.strategies_exhausted[0] & BIT["sell_productive_assets"]
+    assert hh.assets[0] == pytest.approx(0.0, abs=1e-3)
+
+
+def test_first_month_with_credit_stays_at_stress():
+    hh = households(1, savings=0.0, debt=0.0, household_goods=0.0, assets=0.0, size=5)
+    need = np.array([300.0], dtype=np.float32)
+    lcs, used, remaining = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    # credit limit is 2 months of the basket: 600, enough for this month
+    assert lcs[0] == Coping.STRESS
+    assert used[0] & BIT["borrow"]
+    assert remaining[0] == pytest.approx(0.0)
+    assert hh.debt[0] == pytest.approx(300.0)
+
+
+def test_savings_cover_a_gap_at_stress_level_and_are_drawn_down():
+    hh = households(1, savings=500.0, household_goods=0.0, assets=0.0)
+    need = np.array([200.0], dtype=np.float32)
+    lcs, used, remaining = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    assert lcs[0] == Coping.STRESS and used[0] == BIT["spend_savings"]
+    assert hh.savings[0] == pytest.approx(300.0)
+
+
+def test_used_up_strategy_is_not_used_again():
+    """Goods sold to the last one are marked exhausted and never sold again, even if
+    the household later owns goods again (WFP: 'already sold, cannot continue')."""
+    hh = households(1, savings=0.0, debt=10_000.0, household_goods=50.0, assets=0.0)
+    need = np.array([100.0], dtype=np.float32)
+    _, used, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    assert used[0] & BIT["sell_household_goods"]
+    assert hh.strategies_exhausted[0] & BIT["sell_household_goods"]
+    hh.household_goods[0] = 80.0
+    _, used, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    assert not used[0] & BIT["sell_household_goods"]
+    assert hh.household_goods[0] == pytest.approx(80.0)
+
+
+def test_children_withdrawn_once_and_needs_fall_after():
+    hh = households(1, savings=0.0, debt=10_000.0, household_goods=0.0, assets=0.0)
+    need = np.array([100.0], dtype=np.float32)
+    _, used, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    assert used[0] & BIT["withdraw_children_from_school"]
+    withdrew = (hh.strategies_exhausted & BIT["withdraw_children_from_school"]) != 0
+    _, used2, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    assert not used2[0] & BIT["withdraw_children_from_school"]
+    meb = np.array([60.0])
+    size = np.array([5])
+    debt = np.array([0.0])
+    assert needs(meb, size, debt, withdrew, PARAMS, 1.0)[0] < needs(meb, size, debt, ~withdrew,
+                                                                     PARAMS, 1.0)[0]
+
+
+def test_safety_net_rules_out_emergency_strategies():
+    hh = households(2, savings=0.0, debt=10_000.0, household_goods=0.0, assets=0.0,
+                    house_value=0.0)
+    hh.protected[1] = True
+    need = np.array([500.0, 500.0], dtype=np.float32)
+    lcs, used, remaining = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    assert lcs[0] == Coping.EMERGENCY
+    assert lcs[1] == Coping.CRISIS
+    emergency_bits = sum(int(BIT[s.name]) for s in LADDER if s.level == Coping.EMERGENCY)
+    assert used[1] & emergency_bits == 0
+    assert remaining[1] > remaining[0]
+
+
+def test_no_gap_no_coping():
+    hh = households(3, savings=10.0)
+    zero = np.zeros(3, dtype=np.float32)
+    lcs, used, _ = climb_ladder(zero, hh, np.full(3, 100, dtype=np.float32), PARAMS, 1.0)
+    assert (lcs == Coping.NONE).all() and (used == 0).all()
+
+
+def test_surplus_repays_debt_then_saves():
+    hh = households(1, savings=0.0, debt=100.0)
+    settle_surplus(np.array([300.0]), hh, PARAMS)
+    repaid = min(100.0, 300.0 * PARAMS.repayment_share)
+    assert hh.debt[0] == pytest.approx(100.0 - repaid)
+    assert hh.savings[0] == pytest.approx((300.0 - repaid) * PARAMS.savings_rate)

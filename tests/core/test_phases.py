@@ -1,0 +1,138 @@
+"""Shocks, livelihoods, indicators and solutions on small hand-made cases."""
+
+import numpy as np
+import pytest
+
+from conftest import tiny_scenario_dict
+from simulation.codes import Group, Livelihood, Status
+from simulation.model import PRDSModel
+from simulation.params import Parameters, per_step
+from simulation.phases import indicators, livelihoods, shocks, solutions
+from simulation.scenario import load_scenario
+
+P = Parameters()
+
+
+def test_per_step_conversion():
+    assert per_step(0.5, 30) == pytest.approx(0.5)
+    assert per_step(0.5, 60) == pytest.approx(0.75)
+    assert 1 - (1 - per_step(0.3, 1)) ** 30 == pytest.approx(0.3)
+
+
+def test_flight_probability_grows_with_threat():
+    p = shocks.flight_probability(np.linspace(0, 1, 11), P, 30)
+    assert np.all(np.diff(p) > 0)
+    assert p[0] < 0.01 and p[-1] == pytest.approx(P.flight_rate, rel=0.05)
+
+
+def test_damage_grows_under_threat_and_recovers_when_safe():
+    damage = np.array([0.1, 0.1])
+    after = shocks.update_damage(damage, np.array([1.0, 0.0]), P, 1.0)
+    assert after[0] > 0.1 > after[1]
+
+
+def test_no_threat_no_flight_and_high_threat_flight():
+    data = tiny_scenario_dict(steps=1)
+    model = PRDSModel(load_scenario(data), seed=1)
+    model.step()
+    assert not model.today.fleeing.any()
+    data["graph"]["nodes"][0]["threat"] = 1.0
+    data["parameters"] = {"flight_rate": 1.0}
+    model = PRDSModel(load_scenario(data), seed=1)
+    model.step()
+    hosts_at_origin = slice(0, 40)  # the first population entry: 40 hosts at Origin
+    assert model.today.fleeing[hosts_at_origin].mean() > 0.9
+    assert not model.today.fleeing[40:].any(), "nobody flees the safe town and camp"
+
+
+def test_crowding_lowers_income_and_cohesion():
+    """More job seekers for the same jobs: lower incomes for hosts, tension with newcomers."""
+    def town_income(extra_displaced):
+        data = tiny_scenario_dict(steps=1)
+        data["populations"] = [
+            {"group": "host", "node": "Town", "households": 60, "livelihoods": {"casual": 1}},
+            {"group": "displaced", "node": "Town", "origin": "Origin",
+             "households": extra_displaced, "livelihoods": {"casual": 1}},
+        ]
+        model = PRDSModel(load_scenario(data), seed=1)
+        model.step()
+        hh = model.households
+        return hh.income[hh.group == Group.HOST].mean(), model.graph.cohesion[1]
+
+    alone, cohesion_alone = town_income(0)
+    crowded, cohesion_crowded = town_income(200)
+    assert crowded < 0.7 * alone
+    assert cohesion_crowded < cohesion_alone
+
+
+def test_employment_rate_is_jobs_over_seekers_capped():
+    rate = livelihoods.employment_rate(np.array([0.0, 50.0, 200.0]), np.array([10.0, 100.0, 100.0]))
+    assert rate.tolist() == [1.0, 1.0, 0.5]
+
+
+def test_documents_gate_job_access():
+    access = livelihoods.job_access(np.array([True, False]), np.array([Group.HOST, Group.HOST]),
+                                    np.array([1.0, 1.0]), np.array([1.0, 1.0]), P)
+    assert access[1] == pytest.approx(P.undocumented_job_access * access[0])
+
+
+def test_business_folds_without_assets():
+    out = livelihoods.choose_livelihood(
+        np.array([Livelihood.BUSINESS, Livelihood.CASUAL, Livelihood.FARM], dtype=np.int8),
+        np.array([10.0, 1000.0, 500.0]), np.array([True, True, False]))
+    assert out.tolist() == [Livelihood.CASUAL, Livelihood.BUSINESS, Livelihood.CASUAL]
+
+
+def test_rcsi_in_range_and_rising_with_pressure():
+    values = indicators.rcsi(np.array([0.0, 0.2, 0.5, 1.0]), np.array([1, 2, 3, 4]))
+    assert values[0] == 0 and values[-1] == 56
+    assert np.all(np.diff(values.astype(int)) >= 0)
+
+
+def test_score_thresholds():
+    assert indicators.score(np.array([0.0, 0.5, 0.8, 1.0, 2.0]), [0.5, 0.8, 1.0, 1.3]).tolist() == \
+        [1, 2, 3, 4, 5]
+
+
+def test_self_reliance_rule_in_one_place():
+    rule = indicators.is_self_reliant(np.array([4.0, 4.0, 3.0]), np.array([2, 1, 3]),
+                                      P.model_copy(update={"self_reliance_mean": 3.5}))
+    assert rule.tolist() == [True, False, False]
+
+
+def test_aid_dependency_needs_twelve_months_in_a_row():
+    data = tiny_scenario_dict(steps=14)
+    data["populations"] = [{"group": "displaced", "node": "Camp", "origin": "Origin",
+                            "households": 20, "livelihoods": {"none": 1.0}}]
+    model = PRDSModel(load_scenario(data), seed=1)
+    dependent = []
+    for _ in range(14):
+        model.step()
+        dependent.append(model.households.aid_dependent.mean())
+    assert dependent[10] == 0.0 and dependent[11] == 1.0 and dependent[13] == 1.0
+
+
+def test_durable_solution_needs_sustained_criteria_at_parity():
+    data = tiny_scenario_dict(steps=8)
+    data["populations"] = [
+        {"group": "host", "node": "Town", "households": 50, "livelihoods": {"wage": 1.0}},
+        {"group": "displaced", "node": "Town", "origin": "Origin", "households": 10,
+         "status": "displaced_host", "documented": 1.0, "skills_mean": 0.9, "skills_sd": 0.0,
+         "livelihoods": {"wage": 1.0}},
+    ]
+    # full cohesion gives newcomers the hosts' access to jobs; their higher skills put them
+    # at parity
+    data["graph"]["nodes"][1].update(labour_demand=10_000, hlp=0.8, cohesion=1.0)
+    data["parameters"] = {"mobility_rate": 0.0, "solution_months": 6}
+    model = PRDSModel(load_scenario(data), seed=1)
+    hh = model.households
+    displaced = hh.group == Group.DISPLACED
+    for step in range(1, 9):
+        model.step()
+        met = solutions.criteria_met(hh, model.graph, model.params)
+        if step < 6:
+            assert not hh.durable_solution[displaced].any()
+    assert met[displaced].all()
+    assert hh.durable_solution[displaced].all()
+    assert (hh.status[displaced] == Status.LOCALLY_INTEGRATED).all()
+    assert not hh.durable_solution[~displaced].any(), "hosts were never displaced"
