@@ -78,6 +78,7 @@ def settlement_graph(graph, households_at: np.ndarray, harmful_share: np.ndarray
                                                                           strict=True)})
     fig.colorbar(drawn, ax=ax, label="share in crisis or emergency coping")
     ax.set_title(title)
+    ax.margins(0.12)  # room for the labels of nodes at the edge
     ax.axis("off")
     return fig
 
