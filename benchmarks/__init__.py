@@ -1,0 +1,1 @@
+"""Performance benchmarks: the per-agent Mesa reference, generated scenarios, ``prds bench``."""
