@@ -7,7 +7,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from simulation.compare.cli import compare_command
 from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
+from simulation.sweeps.cli import sweep_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="prds-sim: displacement, coping and mobility under interventions (IOM PRDS).")
@@ -73,6 +75,9 @@ def summary_table(summary: dict, title: str) -> Table:
 
 _STATUS_SHARES = {"returned", "locally_integrated", "settled_elsewhere", "regular_migration",
                   "irregular_migration", "redisplaced"}
+
+app.command("sweep")(sweep_command)
+app.command("compare")(compare_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,49 @@
+"""Write a sweep's analysis: the indices as Parquet and CSV, the figures as PNG.
+
+Files, under ``DIR/analysis/``: ``sensitivity.parquet`` and ``sensitivity.csv`` (one row per
+outcome x factor), ``notes.json`` (what could not be computed), ``sobol.png`` /
+``morris.png`` / ``ranks.png``, and ``factor_<key path>.png`` per factor. All atomic.
+"""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.outputs import files
+from simulation.sweeps import plots
+from simulation.sweeps.analysis import Analysis, analyze
+from simulation.sweeps.design import SweepDesign
+from simulation.sweeps.spec import Sweep
+
+FIGURE_NAMES = {"sobol": "sobol.png", "morris": "morris.png", "lhs": "ranks.png",
+                "grid": "ranks.png"}
+
+
+def write_analysis(out_dir: str | Path, sweep: Sweep, design: SweepDesign,
+                   results: pd.DataFrame) -> tuple[Analysis, list[Path]]:
+    """Analyse ``results`` and write the table and figures (see the module docstring)."""
+    out = Path(out_dir) / "analysis"
+    analysis = analyze(sweep, design, results)
+    table = analysis.table
+    written = [
+        files.write_parquet(out / "sensitivity.parquet", table),
+        files.write_text(out / "sensitivity.csv", table.to_csv(index=False)),
+        files.write_json(out / "notes.json", {"method": analysis.method, "notes": analysis.notes,
+                                              "runs": len(results),
+                                              "failed": int((results["status"] != "ok").sum())}),
+    ]
+    if len(table):
+        title = f"{sweep.name}: {analysis.method} ({len(design.runs)} runs)"
+        written.append(files.save_figure(out / FIGURE_NAMES[analysis.method],
+                                         plots.indices_figure(analysis, title)))
+    ok = results[results["status"] == "ok"]
+    if len(ok):
+        for name in design.names:
+            figure = plots.factor_figure(ok, name, sweep.kind(name), list(sweep.outcomes))
+            written.append(files.save_figure(out / f"factor_{_file_name(name)}.png", figure))
+    return analysis, written
+
+
+def _file_name(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", key)
