@@ -7,6 +7,7 @@ Nothing runs on a bad file: validation happens before any model is built.
 
 import copy
 import difflib
+import math
 import re
 import typing
 from pathlib import Path
@@ -18,6 +19,8 @@ from pydantic import BaseModel, ValidationError
 from simulation.scenario.schema import Scenario
 
 PathKey = tuple[str | int, ...]
+#: libyaml's safe loader when PyYAML was built with it (ten times faster), else PyYAML's
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ScenarioError(ValueError):
@@ -37,21 +40,28 @@ def _read_yaml(path: Path) -> tuple[Any, dict[PathKey, tuple[str, int]]]:
     """Parse a YAML file; return the data and a map from key path to (file, line)."""
     file = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError([(file, None, "", "file not found")]) from None
     except UnicodeDecodeError as error:
-        raise ScenarioError([(file, None, "", f"not UTF-8 text ({error.reason} at byte "
-                                                f"{error.start}); save the file as UTF-8")]) from None
+        line = raw[: error.start].count(b"\n") + 1
+        raise ScenarioError([(file, line, "", f"not UTF-8 text ({error.reason} at byte "
+                                              f"{error.start}); save the file as UTF-8")]) from None
     except OSError as error:
         raise ScenarioError([(file, None, "", f"cannot read: {error.strerror}")]) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        _check_shape(text, file)
+        root = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(error, "problem", None) or str(error)
+        if isinstance(error, yaml.reader.ReaderError):  # a control character: no mark
+            line = text[: error.position].count("\n") + 1
+            character = chr(error.character) if isinstance(error.character, int) else error.character
+            problem = f"character {character!r} is not allowed in YAML text"
         raise ScenarioError([(file, line, "", f"not valid YAML: {problem}")]) from None
     lines: dict[PathKey, tuple[str, int]] = {}
     if root is not None:
@@ -59,8 +69,57 @@ def _read_yaml(path: Path) -> tuple[Any, dict[PathKey, tuple[str, int]]]:
     return data, lines
 
 
-def _walk(node, path: PathKey, file: str, lines: dict) -> None:
+#: deepest nesting and most values (aliases expanded) a scenario file may have (assumption:
+#: real scenarios nest under ten levels; the caps keep alias bombs and deep nesting from
+#: hanging or overflowing the recursive YAML composer)
+MAX_DEPTH = 50
+MAX_VALUES = 1_000_000
+
+
+def _check_shape(text: str, file: str) -> None:
+    """Reject deep nesting, self-referencing aliases and alias bombs, from the event stream.
+
+    Walks PyYAML's events (not recursive) and counts values with aliases expanded, before
+    anything recursive (composing, validating) sees the document.
+    """
+    sizes: dict[str, int] = {}  # anchor -> values it stands for
+    open_: list[list] = []  # [values so far, anchor] of each open collection
+    for event in yaml.parse(text, Loader=_LOADER):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_.append([1, event.anchor])
+            if len(open_) > MAX_DEPTH:
+                raise ScenarioError([(file, line, "", f"nested more than {MAX_DEPTH} levels deep")])
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            count, anchor = open_.pop()
+            if anchor:
+                sizes[anchor] = count
+        elif isinstance(event, yaml.ScalarEvent):
+            count = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for _, anchor in open_):
+                raise ScenarioError([(file, line, "", f"alias *{event.anchor} refers to a "
+                                                      "collection that contains it")])
+            count = sizes.get(event.anchor, 1)
+        else:
+            continue
+        if open_:
+            open_[-1][0] += count
+            count = open_[-1][0]
+        if count > MAX_VALUES:
+            raise ScenarioError([(file, line, "", f"more than {MAX_VALUES:,} values once aliases "
+                                                  "are expanded")])
+
+
+def _walk(node, path: PathKey, file: str, lines: dict, walked: set | None = None) -> None:
     lines[path] = (file, node.start_mark.line + 1)
+    walked = set() if walked is None else walked
+    if id(node) in walked:  # an alias of a node already walked: lines are the anchor's
+        return
+    walked.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
@@ -70,11 +129,11 @@ def _walk(node, path: PathKey, file: str, lines: dict) -> None:
                                       "key given twice")])
             seen.add(key)
             lines[path + (key,)] = (file, key_node.start_mark.line + 1)
-            _walk(value_node, path + (key,), file, lines)
+            _walk(value_node, path + (key,), file, lines, walked)
             lines[path + (key,)] = (file, key_node.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, path + (i,), file, lines)
+            _walk(item, path + (i,), file, lines, walked)
 
 
 def _format(path: PathKey) -> str:
@@ -146,7 +205,10 @@ def apply_overrides(data: dict, overrides: dict[str, Any] | None) -> dict:
         return data
     out = copy.deepcopy(data)
     for key, value in overrides.items():
-        path = parse_key_path(key)
+        try:
+            path = parse_key_path(str(key))
+        except ValueError:
+            raise KeyError(f"override {key!r}: not a key path (e.g. 'parameters.flight_rate')") from None
         target = out
         for depth, part in enumerate(path[:-1]):
             target = _child(target, part, key, depth, create=True)
@@ -155,8 +217,11 @@ def apply_overrides(data: dict, overrides: dict[str, Any] | None) -> dict:
             if not isinstance(last, int) or not -len(target) <= last < len(target):
                 raise KeyError(f"override {key!r}: no list item {last!r}")
             target[last] = value
-        else:
+        elif isinstance(target, dict):
             target[last] = value
+        else:
+            raise KeyError(f"override {key!r}: {_format(path[:-1])} is a "
+                           f"{type(target).__name__}, it has no key {last!r}")
     return out
 
 
@@ -194,7 +259,49 @@ def load_scenario(source: str | Path | dict, overrides: dict[str, Any] | None = 
     return validate(data, lines, file)
 
 
+#: largest size of any number in a scenario (assumption: far above any real count, price or
+#: distance, and small enough that products of a few of them stay finite in float32 columns)
+MAX_NUMBER = 1e12
+
+
+def _bad_numbers(data, lines: dict, file: str) -> list[tuple[str, int | None, str, str]]:
+    """NaN, infinite or huge numbers anywhere in the data (the seed excepted)."""
+    problems = []
+    stack: list[tuple[PathKey, Any]] = [((), data)]
+    seen: set[int] = set()  # containers shared through YAML aliases are checked once
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict | list | tuple):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+        if isinstance(value, dict):
+            stack += [((*path, k), v) for k, v in value.items() if path or k != "seed"]
+        elif isinstance(value, list | tuple):
+            stack += [((*path, i), v) for i, v in enumerate(value)]
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                message = f"must be a finite number (got {value!r})"
+            elif abs(value) > MAX_NUMBER:
+                shown = repr(value) if len(repr(value)) < 30 else f"{repr(value)[:8]}... ({len(repr(value))} digits)"
+                message = f"too large: at most {MAX_NUMBER:g} (got {shown})"
+            else:
+                continue
+            problems.append((*_where(path, lines, file), _format(path), message))
+    return sorted(problems, key=lambda p: (p[1] or 0, p[2]))
+
+
+def _where(path: PathKey, lines: dict, file: str) -> tuple[str, int | None]:
+    for depth in range(len(path), -1, -1):
+        if path[:depth] in lines:
+            return lines[path[:depth]]
+    return file, None
+
+
 def validate(data: dict, lines: dict, file: str) -> Scenario:
+    problems = _bad_numbers(data, lines, file)
+    if problems:
+        raise ScenarioError(problems)
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:

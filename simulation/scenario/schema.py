@@ -101,7 +101,8 @@ class PopulationSpec(Strict):
 
     group: GroupName
     node: str
-    households: Annotated[int, Field(ge=0)]
+    #: at most ten million per entry (assumption: beyond that, simulate a scaled sample)
+    households: Annotated[int, Field(ge=0, le=10_000_000)]
     status: StatusName | None = Field(None, description="default: in_place, or displaced_camp "
                                       "/ displaced_host for displaced groups")
     origin: str | None = Field(None, description="origin node (default: the node itself)")
@@ -122,6 +123,14 @@ class PopulationSpec(Strict):
         default_factory=lambda: {"casual": 0.6, "business": 0.2, "wage": 0.2},
         description="shares of each livelihood (normalised)",
     )
+
+    @field_validator("status")
+    @classmethod
+    def _not_in_transit(cls, value: str | None) -> str | None:
+        if value == "in_transit":  # a journey needs a destination, which a population lacks
+            raise ValueError("a population cannot start in_transit; place it at the node it "
+                             "travels from")
+        return value
 
     @field_validator("livelihoods")
     @classmethod
