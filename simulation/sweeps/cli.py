@@ -43,7 +43,7 @@ def sweep_command(
     sweep rerun with --resume only writes its analysis again.
     """
     from simulation.sweeps.design import build_design
-    from simulation.sweeps.executors import open_executor
+    from simulation.sweeps.executors import ClusterError, open_executor
     from simulation.sweeps.report import write_analysis
     from simulation.sweeps.runner import run_sweep
     from simulation.sweeps.spec import SweepError, load_sweep
@@ -57,9 +57,11 @@ def sweep_command(
         _fail("--workers cannot be combined with --dask ADDRESS: the cluster's workers run "
               "the sweep")
     out = out or Path("out") / "sweeps" / sweep.name
-    where = (f"Dask cluster at {dask}" if dask and dask != "local" else
-             f"a Dask LocalCluster ({workers or 'one per core'} workers)" if dask else
-             f"{workers or 'one process per core'}" + (" worker(s)" if workers else ""))
+    if dask:
+        where = (f"the Dask cluster at {dask}" if dask != "local" else "a Dask LocalCluster "
+                 + (f"of {workers} workers" if workers else "with a worker per core"))
+    else:
+        where = f"{workers} local process(es)" if workers else "a local process per core"
     console.print(f"sweep [bold]{sweep.name}[/]: {design.method} design, "
                   f"{len(sweep.uncertainties)} uncertainties + {len(sweep.levers)} levers, "
                   f"{len(design.points)} points x {sweep.replicates} replicate(s) = "
@@ -86,8 +88,10 @@ def sweep_command(
         _fail(str(error))
     except KeyboardInterrupt:
         _fail(f"interrupted; every finished run is in {out} - continue with --resume", 130)
-    except OSError as error:
-        _fail(f"cannot reach the Dask scheduler {dask!r}: {error}" if dask else str(error))
+    except ClusterError as error:
+        _fail(str(error))
+    except OSError as error:  # a full disk, a folder that cannot be written
+        _fail(f"{error.strerror or error}: {error.filename or out}")
     finally:
         signal.signal(signal.SIGTERM, previous)
     failed = done.results[done.results["status"] != "ok"]

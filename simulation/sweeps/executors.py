@@ -14,6 +14,10 @@ from contextlib import contextmanager
 from simulation.sweeps.runner import default_workers
 
 
+class ClusterError(RuntimeError):
+    """The Dask scheduler named on the command line cannot be reached."""
+
+
 class SerialExecutor(cf.Executor):
     """Runs each task in this process when it is submitted (``--workers 1``; debuggers)."""
 
@@ -89,7 +93,10 @@ def open_executor(workers: int | None = None, dask: str | None = None) -> Iterat
         if workers:
             raise ValueError("--workers cannot be combined with a cluster address: the "
                              "cluster's own workers run the sweep")
-        client = Client(dask)
+        try:
+            client = Client(dask)
+        except (OSError, TimeoutError) as error:
+            raise ClusterError(f"cannot reach the Dask scheduler {dask!r}: {error}") from None
     try:
         yield client.get_executor(pure=False)
     finally:

@@ -31,6 +31,10 @@ Model = Callable[[dict, int, dict], dict]
 CONSOLIDATE_EVERY = 256
 
 
+class ExecutorStopped(RuntimeError):
+    """The executor cannot take more runs (a worker process died and broke the pool)."""
+
+
 @dataclass(frozen=True)
 class RunTask:
     """Everything a worker needs for one run, and nothing of the parent's state."""
@@ -134,7 +138,7 @@ def run_sweep(sweep: Sweep, out_dir: str | Path, executor: cf.Executor | None = 
 
     design = build_design(sweep)
     store = ResultStore(out_dir, design, sweep.outcomes)
-    store.open(sweep_document(sweep, design), resume=resume)
+    store.open(sweep_document(sweep, design, model), resume=resume)
     try:
         done = store.completed() if resume else set()
         todo = tasks(sweep, design, model, skip=done)
@@ -163,7 +167,13 @@ def _drive(executor, todo: list[RunTask], store: ResultStore, window: int,
                 task = next(queue, None)
                 if task is None:
                     break
-                pending[executor.submit(evaluate, task)] = task
+                try:
+                    pending[executor.submit(evaluate, task)] = task
+                except RuntimeError as error:  # a broken pool, a closed client
+                    _write_finished(pending, store, state, progress)
+                    raise ExecutorStopped(f"the executor stopped taking runs ({type(error).__name__}"
+                                          f": {error}); every finished run is written - "
+                                          f"continue with --resume") from error
             if not pending:
                 return failed
             finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -189,6 +199,21 @@ def _drive(executor, todo: list[RunTask], store: ResultStore, window: int,
     finally:
         for future in pending:
             future.cancel()
+
+
+def _write_finished(pending: dict, store: ResultStore, state: SweepProgress, progress) -> None:
+    """Write the runs that finished (successfully or not) before the executor stopped."""
+    rows = []
+    for future in [f for f in pending if f.done() and not f.cancelled()]:
+        task = pending.pop(future)
+        error = future.exception()
+        rows.append(failed_row(task.run, task.outcomes, error) if error else future.result())
+    if rows:
+        store.write(sorted(rows, key=lambda r: r["run"]))
+        state.done += len(rows)
+        state.failed += sum(r["status"] != "ok" for r in rows)
+        if progress:
+            progress(state)
 
 
 def _plain(value):

@@ -14,6 +14,7 @@ per run (the part's, which is newer). So a sweep killed at any moment loses only
 not finished, and ``--resume`` finds every run that had.
 """
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -63,6 +64,13 @@ class ResultStore:
                 raise SweepError([(str(self.dir), None, "", "this folder holds a different sweep "
                                    "(its design, sample size, seed or replicates differ); "
                                    "choose another --out")])
+        document_path = self.dir / "sweep.json"
+        if resume and document_path.exists():
+            before = json.loads(document_path.read_text(encoding="utf-8")).get("fingerprint")
+            if before is not None and before != sweep_document["fingerprint"]:
+                raise SweepError([(str(self.dir), None, "", "this folder holds the same design "
+                                   "run on another scenario or other outcomes (was the "
+                                   "scenario file edited?); choose another --out")])
         for stale in self.parts_dir.glob(".*.tmp") if self.parts_dir.exists() else ():
             stale.unlink(missing_ok=True)  # left by a write that was killed
         self.parts_dir.mkdir(exist_ok=True)
@@ -172,9 +180,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def sweep_document(sweep, design: SweepDesign) -> dict:
-    """What ``sweep.json`` records: the sweep as run."""
+def sweep_document(sweep, design: SweepDesign, model) -> dict:
+    """What ``sweep.json`` records: the sweep as run, the model's name, and a fingerprint of
+    the scenario data and outcomes that ``--resume`` checks (the model is not in it: a model
+    fixed after some runs failed may resume them)."""
     data = json.loads(sweep.model_dump_json())
+    model_name = f"{getattr(model, '__module__', '?')}.{getattr(model, '__qualname__', model)}"
+    made_of = json.dumps({"scenario": sweep.scenario_data(), "outcomes": list(sweep.outcomes)},
+                         sort_keys=True, default=str)
     return {"sweep": data, "file": sweep._file, "method": design.method,
             "points": len(design.points), "runs": len(design.runs),
-            "factors": {key: sweep.kind(key) for key in design.names}}
+            "factors": {key: sweep.kind(key) for key in design.names}, "model": model_name,
+            "fingerprint": hashlib.sha256(made_of.encode("utf-8")).hexdigest()}

@@ -1,5 +1,8 @@
 """Small sweeps shared by the sweep tests (the tiny three-node region, with cash)."""
 
+import functools
+import tempfile
+
 import yaml
 from conftest import tiny_scenario_dict
 
@@ -42,3 +45,12 @@ def write_sweep_files(folder, steps=6, **changes):
     path = folder / "tiny.sweep.yaml"
     path.write_text(yaml.safe_dump(sweep_data("tiny.yaml", **changes), sort_keys=False))
     return path
+
+
+@functools.cache
+def reference_results():
+    """The default 64-run sweep of ``sweep_data``, run once in this process, one by one."""
+    from simulation.sweeps import from_data, run_sweep
+
+    with tempfile.TemporaryDirectory() as folder:
+        return run_sweep(from_data(sweep_data(tiny_with_cash())), folder).results

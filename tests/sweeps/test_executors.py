@@ -4,7 +4,7 @@ import concurrent.futures as cf
 
 import pandas as pd
 from distributed import LocalCluster
-from sweep_cases import sweep_data, tiny_with_cash
+from sweep_cases import reference_results, sweep_data, tiny_with_cash
 
 from simulation.sweeps import from_data, run_sweep
 from simulation.sweeps.executors import SerialExecutor, open_executor
@@ -17,6 +17,7 @@ def test_identical_results_on_any_executor(tmp_path):
     assert serial.results["run"].tolist() == list(range(64))
     assert serial.results["mean_rsi"].nunique() > 32  # runs really differ
     assert serial.results["cost_total"].max() > 0
+    pd.testing.assert_frame_equal(serial.results, reference_results(), check_exact=True)
 
     with open_executor(workers=2) as pool:
         assert isinstance(pool, cf.ProcessPoolExecutor)

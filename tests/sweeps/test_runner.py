@@ -1,5 +1,6 @@
 """The runner: failed runs are recorded, interrupted sweeps resume, the folder is guarded."""
 
+import os
 import shutil
 
 import numpy as np
@@ -9,6 +10,8 @@ from sweep_cases import sweep_data, tiny_with_cash
 
 from simulation.api import run_one
 from simulation.sweeps import SweepError, build_design, from_data, run_sweep
+from simulation.sweeps.executors import open_executor
+from simulation.sweeps.runner import ExecutorStopped
 from simulation.sweeps.store import ResultStore, sweep_document
 
 
@@ -20,8 +23,9 @@ def fragile_model(scenario, seed, overrides):
     return run_one(scenario, seed, overrides)
 
 
-def small_sweep(**changes):
-    return from_data(sweep_data(tiny_with_cash(), samples=12, replicates=2, **changes))
+def small_sweep(scenario=None, **changes):
+    return from_data(sweep_data(scenario or tiny_with_cash(), samples=12, replicates=2,
+                                **changes))
 
 
 def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
@@ -40,6 +44,32 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert again.ran == bad.sum() and again.skipped == 24 - bad.sum() and again.complete
     reference = run_sweep(small_sweep(), tmp_path / "reference").results
     pd.testing.assert_frame_equal(again.results, reference, check_exact=True)
+
+
+# set at collection, before any worker process exists, so workers inherit it
+os.environ.setdefault("PRDS_TEST_MAIN_PID", str(os.getpid()))
+
+
+def deadly_model(scenario, seed, overrides):
+    """The real model, except that a worker process (not this one) dies on large transfers."""
+    if overrides["interventions.cash.transfer"] > 120 and \
+            os.environ["PRDS_TEST_MAIN_PID"] != str(os.getpid()):
+        os._exit(3)  # a dead worker: out of memory, a crash in a native library
+    return run_one(scenario, seed, overrides)
+
+
+def test_a_dead_worker_stops_the_sweep_and_resume_completes_it(tmp_path):
+    sweep = small_sweep()
+    with pytest.raises(ExecutorStopped, match="continue with --resume"):
+        with open_executor(workers=2) as pool:
+            run_sweep(sweep, tmp_path, pool, model=deadly_model)
+    cut = ResultStore(tmp_path, build_design(sweep), sweep.outcomes).read()
+    assert len(cut) < 24 and (cut["status"] == "failed").any()
+    assert cut.loc[cut["status"] == "failed", "error"].str.startswith("BrokenProcessPool").all()
+    resumed = run_sweep(sweep, tmp_path, resume=True, model=deadly_model)  # in this process
+    assert resumed.complete and resumed.skipped == (cut["status"] == "ok").sum()
+    reference = run_sweep(sweep, tmp_path / "reference").results
+    pd.testing.assert_frame_equal(resumed.results, reference, check_exact=True)
 
 
 class Interrupt(KeyboardInterrupt):
@@ -75,13 +105,16 @@ def test_folder_guarded_against_mixing_sweeps(tmp_path):
         run_sweep(small_sweep(seed=99), tmp_path, resume=True)
     done = run_sweep(small_sweep(), tmp_path, resume=True)  # complete: nothing to run
     assert done.ran == 0 and done.skipped == 24
+    edited = small_sweep(tiny_with_cash(seed=8))  # same design, other scenario
+    with pytest.raises(SweepError, match="another scenario or other outcomes"):
+        run_sweep(edited, tmp_path, resume=True)
 
 
 def test_one_writer_per_folder(tmp_path):
     sweep = small_sweep()
     design = build_design(sweep)
     first = ResultStore(tmp_path, design, sweep.outcomes)
-    first.open(sweep_document(sweep, design), resume=False)
+    first.open(sweep_document(sweep, design, run_one), resume=False)
     try:
         with pytest.raises(SweepError, match="another sweep is writing"):
             run_sweep(sweep, tmp_path, resume=True)
@@ -94,7 +127,7 @@ def test_rows_in_both_a_part_and_results_are_read_once(tmp_path):
     sweep = small_sweep()
     design = build_design(sweep)
     store = ResultStore(tmp_path, design, sweep.outcomes)
-    store.open(sweep_document(sweep, design), resume=False)
+    store.open(sweep_document(sweep, design, run_one), resume=False)
     rows = [{"run": r, "status": "ok", "error": None,
              **{k: float(r) for k in sweep.outcomes}} for r in (3, 1)]
     part = store.write(rows)
