@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from simulation.app.command import app_command
 from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
 from simulation.sweeps.cli import sweep_command
 
@@ -76,6 +77,7 @@ _STATUS_SHARES = {"returned", "locally_integrated", "settled_elsewhere", "regula
                   "irregular_migration", "redisplaced"}
 
 app.command("sweep")(sweep_command)
+app.command("app")(app_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point
