@@ -44,6 +44,8 @@ class Analysis:
     method: str
     table: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: Sobol second-order indices S2 (with ``second_order: true``): outcome, factor pair, S2
+    second_order: pd.DataFrame | None = None
 
 
 def point_means(design: SweepDesign, results: pd.DataFrame, outcome: str) -> np.ndarray:
@@ -58,7 +60,7 @@ def analyze(sweep: Sweep, design: SweepDesign, results: pd.DataFrame,
     """Sensitivity indices of every outcome to every factor (see the module docstring)."""
     outcomes = outcomes or list(sweep.outcomes)
     method = design.method
-    rows, notes = [], []
+    rows, notes, pairs = [], [], []
     missing = int(np.isnan(point_means(design, results, outcomes[0])).sum()) if outcomes else 0
     if missing and method in ("sobol", "morris"):
         notes.append(f"{missing} of {len(design.points)} points have no successful run: "
@@ -74,27 +76,41 @@ def analyze(sweep: Sweep, design: SweepDesign, results: pd.DataFrame,
                                         num_resamples=RESAMPLES, conf_level=CONFIDENCE,
                                         seed=sweep.seed)
             values = {c: found[c] for c in INDEX_COLUMNS["sobol"]}
+            if sweep.design.second_order:
+                pairs += _pairs(outcome, design.names, found["S2"], found["S2_conf"])
         elif method == "morris":
             found = salib_morris.analyze(design.problem, design.unit, y, num_resamples=RESAMPLES,
                                          conf_level=CONFIDENCE, num_levels=sweep.design.levels,
                                          seed=sweep.seed)
             values = {c: np.asarray(found[c], dtype=np.float64) for c in INDEX_COLUMNS["morris"]}
         else:
-            values = _ranks(design, y)
+            values = _ranks(sweep, design, y)
         for j, name in enumerate(design.names):
             rows.append({"outcome": outcome, "factor": name, "kind": sweep.kind(name),
                          **{c: float(values[c][j]) for c in INDEX_COLUMNS[method]}})
     table = pd.DataFrame(rows) if rows else _empty(method)
-    return Analysis(method, table, notes)
+    second = pd.DataFrame(pairs, columns=["outcome", "factor", "other", "S2", "S2_conf"]) \
+        if sweep.design.second_order and method == "sobol" else None
+    return Analysis(method, table, notes, second)
 
 
-def _ranks(design: SweepDesign, y: np.ndarray) -> dict[str, np.ndarray]:
+def _pairs(outcome: str, names, s2: np.ndarray, conf: np.ndarray) -> list[tuple]:
+    """The upper triangle of SALib's S2 matrix as rows."""
+    return [(outcome, names[i], names[j], float(s2[i, j]), float(conf[i, j]))
+            for i in range(len(names)) for j in range(i + 1, len(names))]
+
+
+def _ranks(sweep: Sweep, design: SweepDesign, y: np.ndarray) -> dict[str, np.ndarray]:
+    """Spearman's rho per factor; named values rank in the order the sweep file lists them."""
     keep = ~np.isnan(y)
     rho, p = [], []
     for name in design.names:
-        x = design.points[name].to_numpy()
-        codes = pd.factorize(x, sort=True)[0] if x.dtype == object or pd.api.types.is_string_dtype(
-            design.points[name]) else x.astype(np.float64)
+        column = design.points[name]
+        if pd.api.types.is_string_dtype(column) or column.dtype == object:
+            order = {value: i for i, value in enumerate(sweep.factors[name].values)}
+            codes = column.map(order).to_numpy(dtype=np.float64)
+        else:
+            codes = column.to_numpy(dtype=np.float64)
         if np.unique(codes[keep]).size < 2:
             rho.append(np.nan)
             p.append(np.nan)

@@ -52,9 +52,9 @@ def unit_sample(sweep: Sweep) -> np.ndarray:
     design = sweep.design
     problem = {"num_vars": len(factors), "names": list(sweep.factors),
                "bounds": [[0.0, 1.0]] * len(factors)}
-    if design.method == "grid":
-        axes = [np.linspace(0.0, 1.0, len(f.grid(design.samples))) if len(
-            f.grid(design.samples)) > 1 else np.zeros(1) for f in factors]
+    if design.method == "grid":  # every combination; level i of k sits at i / (k - 1)
+        counts = [len(f.grid(design.samples)) for f in factors]
+        axes = [np.linspace(0.0, 1.0, k) if k > 1 else np.zeros(1) for k in counts]
         return np.array(list(itertools.product(*axes)), dtype=np.float64).reshape(-1, len(factors))
     if design.method == "lhs":
         return salib_latin.sample(problem, design.samples, seed=sweep.seed)

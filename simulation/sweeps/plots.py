@@ -88,13 +88,15 @@ def _rank_heatmap(table: pd.DataFrame, outcomes: list[str], title: str):
 
 
 def factor_figure(results: pd.DataFrame, factor: str, kind: str, outcomes: list[str],
-                  bins: int = 10):
-    """Every outcome against ``factor``: runs as dots, the binned mean as a line."""
+                  bins: int = 10, order: list | None = None):
+    """Every outcome against ``factor``: runs as dots, the binned mean as a line.
+
+    ``order`` lists named values in the order to show them (default: sorted)."""
     ok = results[results["status"] == "ok"]
     fig, axes = _grid(len(outcomes), width=3.6, height=2.7)
     x = ok[factor]
     categorical = pd.api.types.is_string_dtype(x) or x.dtype == object
-    names = sorted(x.unique()) if categorical else []
+    names = (list(order) if order else sorted(x.unique())) if categorical else []
     position = (x.map({name: i for i, name in enumerate(names)}) if categorical else x).to_numpy(
         dtype=float)
     jitter = np.random.default_rng(0).uniform(-0.15, 0.15, position.size) if categorical else 0.0

@@ -2,7 +2,8 @@
 
 Files, under ``DIR/analysis/``: ``sensitivity.parquet`` and ``sensitivity.csv`` (one row per
 outcome x factor), ``notes.json`` (what could not be computed), ``sobol.png`` /
-``morris.png`` / ``ranks.png``, and ``factor_<key path>.png`` per factor. All atomic.
+``morris.png`` / ``ranks.png``, ``factor_<key path>.png`` per factor, and with Sobol
+``second_order: true`` ``second_order.parquet`` / ``.csv`` (S2 per factor pair). All atomic.
 """
 
 import re
@@ -33,6 +34,10 @@ def write_analysis(out_dir: str | Path, sweep: Sweep, design: SweepDesign,
                                               "runs": len(results),
                                               "failed": int((results["status"] != "ok").sum())}),
     ]
+    if analysis.second_order is not None:
+        written += [files.write_parquet(out / "second_order.parquet", analysis.second_order),
+                    files.write_text(out / "second_order.csv",
+                                     analysis.second_order.to_csv(index=False))]
     if len(table):
         title = f"{sweep.name}: {analysis.method} ({len(design.runs)} runs)"
         written.append(files.save_figure(out / FIGURE_NAMES[analysis.method],
@@ -40,7 +45,9 @@ def write_analysis(out_dir: str | Path, sweep: Sweep, design: SweepDesign,
     ok = results[results["status"] == "ok"]
     if len(ok):
         for name in design.names:
-            figure = plots.factor_figure(ok, name, sweep.kind(name), list(sweep.outcomes))
+            order = getattr(sweep.factors[name], "values", None)
+            figure = plots.factor_figure(ok, name, sweep.kind(name), list(sweep.outcomes),
+                                         order=order)
             written.append(files.save_figure(out / f"factor_{_file_name(name)}.png", figure))
     return analysis, written
 
