@@ -49,8 +49,14 @@ def write_sweep_files(folder, steps=6, **changes):
 
 @functools.cache
 def reference_results():
-    """The default 64-run sweep of ``sweep_data``, run once in this process, one by one."""
-    from simulation.sweeps import from_data, run_sweep
+    """The default 64-run sweep of ``sweep_data``, run once in this process, one by one
+    (``SerialExecutor``), as written to its ``results.parquet``."""
+    import pandas as pd
+
+    from simulation.sweeps import SerialExecutor, from_data, run_sweep
 
     with tempfile.TemporaryDirectory() as folder:
-        return run_sweep(from_data(sweep_data(tiny_with_cash())), folder).results
+        done = run_sweep(from_data(sweep_data(tiny_with_cash())), folder, SerialExecutor())
+        written = pd.read_parquet(f"{folder}/results.parquet")
+        pd.testing.assert_frame_equal(done.results, written, check_exact=True)
+        return written
