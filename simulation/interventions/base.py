@@ -6,8 +6,15 @@ accounting every step. An intervention acts only through named household or node
 so its effect can be explained (DESIGN.md section 4).
 
 Money is accounted so that it is conserved: every dollar an intervention spends is either
-received by a household (``transfers``), spent on delivery (``overhead``, declared as a share
-in the scenario) or spent on works at a node (``works``).
+received by a household (``transfers``: cash into ``aid``, or in kind into a stock such as
+``assets``; either way the household's ``aid_received_total`` rises by exactly that much),
+spent on delivery (``overhead``, declared as a share in the scenario) or spent on works and
+services not received as money (``works``: node works, training, travel arranged). A
+``budget`` is a hard cap: enrolment is cut to what the budget covers at the expected cost
+per household, and no payment or works spending ever takes the total cost past it.
+
+Each spec lists the variables it writes in ``acts_on`` (``household.<column>`` or
+``node.<array>``); a test checks that an intervention changes nothing else.
 """
 
 from typing import Annotated, ClassVar, Literal
@@ -15,7 +22,7 @@ from typing import Annotated, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from simulation.codes import Group, Status, names
+from simulation.codes import ABROAD_STATUSES, Group, Status, names
 
 GroupName = Literal[tuple(names(Group))]  # type: ignore[valid-type]
 StatusName = Literal[tuple(names(Status))]  # type: ignore[valid-type]
@@ -61,6 +68,8 @@ class InterventionSpec(BaseModel):
 
     #: the runtime class, set by each subclass
     runtime: ClassVar[type["Intervention"]]
+    #: the variables the intervention writes: ``household.<column>`` or ``node.<array>``
+    acts_on: ClassVar[tuple[str, ...]] = ()
 
     @model_validator(mode="after")
     def _window(self):
@@ -79,9 +88,20 @@ class InterventionSpec(BaseModel):
     def build(self, index: int) -> "Intervention":
         return self.runtime(self, index)
 
+    def graph_problems(self, graph) -> list[str]:
+        """Problems with the graph this spec refers to, as ``key: message`` (schema check).
+
+        ``graph`` is the scenario's ``GraphSpec``; the base checks nothing beyond the
+        targeting nodes (checked by the scenario schema), subclasses add their own.
+        """
+        return []
+
 
 class Intervention:
     """Runtime base: resolves the window, selects households, applies and accounts."""
+
+    #: statuses never eligible: households gone abroad or on the road are out of reach
+    excluded_statuses: ClassVar[tuple[Status, ...]] = (*ABROAD_STATUSES, Status.IN_TRANSIT)
 
     def __init__(self, spec: InterventionSpec, index: int):
         self.spec = spec
@@ -90,14 +110,17 @@ class Intervention:
         self.enrolled = np.empty(0, dtype=np.int64)
         self.transfers = 0.0  # USD received by households
         self.overhead = 0.0  # USD spent on delivery
-        self.works = 0.0  # USD spent on node works (services, debris, markets)
+        self.works = 0.0  # USD spent on works and services (node works, training, travel)
         self.households_reached = 0
+        self.reached = np.empty(0, dtype=np.int64)  # every row ever enrolled
 
     # --- life cycle -------------------------------------------------------------------------
     def init(self, model) -> None:
         """Resolve the window once (Covasim's initialize). Steps count from 1, as Mesa's."""
         self.start = self.spec.start
         self.end = model.steps_total if self.spec.end is None else min(self.spec.end, model.steps_total)
+        self.months = model.days_per_step / 30.0  # months per step
+        self.window_months = max(0, self.end - self.start + 1) * self.months
         self.node_ids = (
             None if self.spec.targeting.nodes is None
             else np.array([model.graph.index[n] for n in self.spec.targeting.nodes], dtype=np.int32)
@@ -114,8 +137,8 @@ class Intervention:
             return
         if self.spec.enrolment == "rolling" or step == self.start:
             self.enrolled = self.select(model, step)
-            if self.spec.enrolment == "once" or step == self.start:
-                self.households_reached = max(self.households_reached, len(self.enrolled))
+            self.reached = np.union1d(self.reached, self.enrolled)
+            self.households_reached = len(self.reached)
         self.apply(model, step, self.enrolled)
 
     def apply(self, model, step: int, rows: np.ndarray) -> None:
@@ -126,11 +149,17 @@ class Intervention:
         """Called once at the first step after the window (override to undo node effects)."""
 
     # --- targeting ----------------------------------------------------------------------------
+    @staticmethod
+    def present(model, rows: np.ndarray) -> np.ndarray:
+        """The rows still within reach: not abroad, not in transit (a programme cannot pay them)."""
+        status = model.households.status[rows]
+        return rows[~np.isin(status, (*ABROAD_STATUSES, Status.IN_TRANSIT))]
+
     def eligible(self, model) -> np.ndarray:
         """Boolean mask of eligible households (nodes, groups, statuses, coping level)."""
         hh, target = model.households, self.spec.targeting
         mask = hh.lcs >= target.min_coping
-        mask &= ~np.isin(hh.status, (Status.REGULAR_MIGRATION, Status.IRREGULAR_MIGRATION, Status.IN_TRANSIT))
+        mask &= ~np.isin(hh.status, self.excluded_statuses)
         if self.node_ids is not None:
             mask &= np.isin(hh.node, self.node_ids)
         if target.groups is not None:
@@ -158,28 +187,62 @@ class Intervention:
         if target.count is not None:
             cap = min(cap, target.count)
         if self.spec.budget is not None:
-            months = (self.end - self.start + 1) * model.days_per_step / 30.0
-            per_household = self.spec.cost_per_household(months)
+            per_household = self.spec.cost_per_household(self.window_months)
             if per_household > 0:
-                cap = min(cap, int(self.spec.budget // per_household))
+                left = max(0.0, self.spec.budget - self.planned_fixed_cost())
+                cap = int(min(cap, left // per_household))  # a tiny cost: no overflow
         return np.sort(rows[:cap])
 
     # --- accounting -----------------------------------------------------------------------------
+    def planned_fixed_cost(self) -> float:
+        """Planned cost that does not scale with households (node works), overhead included.
+
+        Kept out of a budget before households are enrolled against it (override).
+        """
+        return 0.0
+
+    def spendable(self) -> float:
+        """USD still available before overhead (infinite without a budget)."""
+        if self.spec.budget is None:
+            return np.inf
+        left = self.spec.budget / (1.0 + self.spec.overhead) - (self.transfers + self.works)
+        # a hair under, so rounding never passes the cap; crumbs below a micro-dollar are none
+        return left * (1.0 - 1e-12) if left > 1e-6 else 0.0
+
     def pay(self, model, rows: np.ndarray, amount_each: float | np.ndarray) -> np.ndarray:
-        """Transfer money to households as aid; record transfers and overhead."""
-        amounts = np.broadcast_to(np.asarray(amount_each, dtype=np.float64), rows.shape)
+        """Transfer money to households as aid (this step's ``aid``); see :meth:`give`."""
+        return self.give(model, rows, amount_each, "aid")
+
+    def give(self, model, rows: np.ndarray, amount_each: float | np.ndarray,
+             column: str = "aid") -> np.ndarray:
+        """Transfer to households into ``column`` (``aid``, ``assets``, ``savings``...).
+
+        Records transfers and overhead, and raises each household's ``aid_received_total`` by
+        what it received. Under a budget, households are paid in row order while the budget
+        lasts; those past it get nothing. Returns the amounts actually given.
+        """
+        amounts = np.array(np.broadcast_to(np.asarray(amount_each, dtype=np.float64), rows.shape))
+        cap = self.spendable()
+        if np.isfinite(cap):
+            amounts[np.cumsum(amounts) > cap] = 0.0
         hh = model.households
-        np.add.at(hh.aid, rows, amounts.astype(np.float32))
+        target = getattr(hh, column)
+        np.add.at(target, rows, amounts.astype(target.dtype))
         hh.aid_received_total[rows] += amounts
         total = float(amounts.sum())
         self.transfers += total
         self.overhead += total * self.spec.overhead
         return amounts
 
-    def spend_on_works(self, amount: float) -> None:
-        """Record spending on node works (services, debris clearance, markets)."""
+    def spend_on_works(self, amount: float) -> float:
+        """Record spending on works and services (node works, training, travel arranged).
+
+        Under a budget, spends at most what is left. Returns the amount spent.
+        """
+        amount = min(float(amount), self.spendable())
         self.works += amount
         self.overhead += amount * self.spec.overhead
+        return amount
 
     @property
     def cost(self) -> float:

@@ -1,7 +1,9 @@
 """Multipurpose cash: a monthly transfer, for its duration only (DESIGN.md section 4).
 
-Acts on: household ``aid``. Effects fade once payments stop because nothing else changes,
-as observed for unconditional cash in protracted displacement (DESIGN.md section 9).
+Acts on: household ``aid``. Effects fade once payments stop because nothing else changes
+(beyond what households saved from a surplus), as observed for unconditional cash in
+protracted displacement (DESIGN.md section 9). Households that left the region (abroad, in
+transit) are no longer paid.
 """
 
 from typing import Annotated, Literal
@@ -13,8 +15,7 @@ from simulation.interventions.base import Intervention, InterventionSpec
 
 class MultipurposeCash(Intervention):
     def apply(self, model, step, rows):
-        months = model.days_per_step / 30.0
-        self.pay(model, rows, self.spec.transfer * months)
+        self.pay(model, self.present(model, rows), self.spec.transfer * self.months)
 
 
 class MultipurposeCashSpec(InterventionSpec):
@@ -25,6 +26,7 @@ class MultipurposeCashSpec(InterventionSpec):
         100.0, description="USD per household per month (assumption: ~ a third of a 5-person MEB)"
     )
     runtime = MultipurposeCash
+    acts_on = ("household.aid",)
 
     def cost_per_household(self, months_active: float) -> float:
         return self.transfer * months_active * (1.0 + self.overhead)

@@ -172,7 +172,10 @@ class Scenario(Strict):
                     )
             for name in getattr(intervention, "edge_nodes", None) or []:
                 if name not in nodes:
-                    raise ValueError(f"interventions[{i}]: unknown node {name!r}{_nearest(name, nodes)}")
+                    raise ValueError(f"interventions[{i}].edge_nodes: unknown node {name!r}"
+                                     f"{_nearest(name, nodes)}")
+            for problem in intervention.graph_problems(self.graph):
+                raise ValueError(f"interventions[{i}].{problem}")
         return self
 
     def node_names(self) -> list[str]:

@@ -1,0 +1,209 @@
+"""Each intervention's effect on its named variables, exactly, in the tiny region."""
+
+import numpy as np
+import pytest
+from intervention_harness import build, probe_step
+
+from simulation.codes import Coping, Group, Status
+from simulation.phases.coping import BIT, LADDER
+
+
+def delta(before, after, key):
+    return after[key].astype(np.float64) - before[key].astype(np.float64)
+
+
+def test_cash_pays_its_transfer_only_while_it_runs():
+    model = build([{"type": "cash", "transfer": 80, "start": 2, "end": 3,
+                    "targeting": {"groups": ["displaced"]}}])
+    before, after = probe_step(model, 2)
+    rows = model.interventions[0].enrolled
+    assert len(rows) == 30
+    assert np.allclose(delta(before, after, "household.aid")[rows], 80.0)
+    others = np.setdiff1d(np.arange(len(model.households)), rows)
+    assert not delta(before, after, "household.aid")[others].any()
+    before, after = probe_step(model, 4)  # after the end: nothing paid
+    assert not delta(before, after, "household.aid").any()
+    assert model.interventions[0].transfers == pytest.approx(2 * 80.0 * 30)
+
+
+def test_graduation_gives_asset_savings_support_and_skills():
+    spec = {"type": "graduation", "start": 2, "asset_transfer": 400, "savings_deposit": 40,
+            "consumption_support": 70, "support_months": 2, "coaching_months": 4,
+            "skills_gain": 0.2, "targeting": {"groups": ["displaced"]}}
+    model = build([spec])
+    before, after = probe_step(model, 2)
+    rows = model.interventions[0].enrolled
+    assert np.allclose(delta(before, after, "household.assets")[rows], 400.0, atol=1e-3)
+    assert np.allclose(delta(before, after, "household.savings")[rows], 40.0, atol=1e-3)
+    assert np.allclose(delta(before, after, "household.aid")[rows], 70.0, atol=1e-4)
+    gain = delta(before, after, "household.skills")[rows]
+    expected = np.minimum(1.0, before["household.skills"][rows] + 0.05) - before["household.skills"][rows]
+    assert np.allclose(gain, expected, atol=1e-6)  # a quarter of the gain in each of 4 months
+    before, after = probe_step(model, 4)  # support over (2 months), coaching goes on
+    assert not delta(before, after, "household.aid")[rows].any()
+    assert not delta(before, after, "household.assets")[rows].any()
+    assert (delta(before, after, "household.skills")[rows] > 0).any()
+
+
+def test_livelihoods_trains_then_pays_the_business_grant():
+    model = build([{"type": "livelihoods", "start": 2, "training_months": 2, "skills_gain": 0.3,
+                    "business_grant": 600, "targeting": {"groups": ["displaced"]}}])
+    before, after = probe_step(model, 2)
+    rows = model.interventions[0].enrolled
+    assert not delta(before, after, "household.assets")[rows].any()  # grant when training ends
+    assert (delta(before, after, "household.skills")[rows] > 0.1).all()
+    before, after = probe_step(model, 3)
+    assert np.allclose(delta(before, after, "household.assets")[rows], 600.0, atol=1e-3)
+    assert model.interventions[0].works == pytest.approx(60.0 * 2 * len(rows))
+
+
+def test_cash_for_work_pays_wages_and_clears_debris_where_people_work():
+    model = build([{"type": "cash_for_work", "start": 2, "daily_wage": 5, "days_per_month": 12,
+                    "materials_share": 0.5, "debris_clearance": 0.2,
+                    "targeting": {"nodes": ["Origin"], "share": 0.5}}])
+    before, after = probe_step(model, 2)
+    cfw = model.interventions[0]
+    rows = cfw.enrolled
+    assert np.allclose(delta(before, after, "household.aid")[rows], 60.0)
+    origin = model.graph.index["Origin"]
+    residents = np.count_nonzero((before["household.node"] == origin)
+                                 & (before["household.status"] != Status.IN_TRANSIT))
+    fall = -delta(before, after, "node.damage")
+    assert fall[origin] == pytest.approx(0.2 * len(rows) / residents)
+    assert not np.delete(fall, origin).any()
+    assert cfw.works == pytest.approx(0.5 * cfw.transfers)
+    assert (before["household.node"][rows] == origin).all()
+
+
+def test_services_restoration_restores_base_services_housing_and_repairs_damage():
+    model = build([{"type": "services_restoration", "start": 2, "end": 5, "services_gain": 0.2,
+                    "housing_gain": 0.1, "damage_reduction": 0.2, "monthly_cost": 1000,
+                    "targeting": {"nodes": ["Origin"]}}])
+    origin = model.graph.index["Origin"]
+    start = model.graph.base_services[origin]
+    before, after = probe_step(model, 2)
+    assert delta(before, after, "node.base_services")[origin] == pytest.approx(0.05)
+    assert delta(before, after, "node.base_housing")[origin] == pytest.approx(0.025)
+    assert delta(before, after, "node.damage")[origin] == pytest.approx(-0.05)
+    probe_step(model, 6)
+    assert model.graph.base_services[origin] == pytest.approx(start + 0.2)
+    assert model.interventions[0].works == pytest.approx(4 * 1000)
+
+
+def test_social_cohesion_raises_cohesion_and_part_of_it_lasts():
+    model = build([{"type": "social_cohesion", "start": 2, "end": 3, "cohesion_gain": 0.2,
+                    "lasting": 0.5, "targeting": {"nodes": ["Town"]}}])
+    town = model.graph.index["Town"]
+    before, after = probe_step(model, 2)
+    assert delta(before, after, "node.cohesion")[town] == pytest.approx(0.1)
+    assert delta(before, after, "node.base_cohesion")[town] == pytest.approx(0.05)
+    assert not np.delete(delta(before, after, "node.cohesion"), town).any()
+
+
+def test_governance_documents_people_secures_hlp_and_builds_node_hlp():
+    model = build([{"type": "governance_hlp", "start": 2, "end": 5, "documentation_rate": 1.0,
+                    "hlp_rate": 1.0, "hlp_gain": 0.2, "targeting": {"groups": ["displaced"]}}])
+    hh = model.households
+    assert not hh.documented[hh.group == Group.DISPLACED].all()
+    before, after = probe_step(model, 2)
+    rows = model.interventions[0].enrolled
+    assert after["household.documented"][rows].all()
+    assert after["household.hlp_secure"][rows].all()
+    hosts = hh.group == Group.HOST
+    assert np.array_equal(after["household.hlp_secure"][hosts], before["household.hlp_secure"][hosts])
+    assert np.allclose(delta(before, after, "node.hlp")[[0, 1, 2]], 0.05)  # every node in the region
+    assert delta(before, after, "node.hlp")[model.graph.index["Abroad"]] == 0.0
+    assert model.interventions[0].works >= 120.0 * len(rows)
+
+
+def test_stabilization_builds_markets_and_jobs_and_pays_small_grants():
+    model = build([{"type": "stabilization", "start": 2, "end": 5, "market_gain": 0.2, "jobs": 40,
+                    "small_grant": 250, "targeting": {"nodes": ["Town"], "count": 5}}])
+    town = model.graph.index["Town"]
+    before, after = probe_step(model, 2)
+    rows = model.interventions[0].enrolled
+    assert len(rows) == 5
+    assert np.allclose(delta(before, after, "household.assets")[rows], 250.0)
+    assert delta(before, after, "node.base_labour_demand")[town] == pytest.approx(10.0)
+    assert delta(before, after, "node.base_market")[town] == pytest.approx(0.05)
+
+
+def test_labour_mobility_opens_regular_places_abroad():
+    plain = build(seed=3)
+    pathway = build([{"type": "labour_mobility", "slots_per_month": 15}], seed=3)
+    before, after = probe_step(pathway, 2)
+    abroad = pathway.graph.index["Abroad"]
+    assert after["today.extra_slots"][abroad] == 15.0
+    assert not np.delete(after["today.extra_slots"], abroad).any()
+    plain.run()
+    pathway.run()
+    regular = [np.count_nonzero(m.households.status == Status.REGULAR_MIGRATION) for m in (plain, pathway)]
+    assert regular[0] == 0 and regular[1] > 0  # the edge has no places of its own
+    assert pathway.interventions[0].works == pytest.approx(15 * 800.0 * 6)
+
+
+def test_avrr_returns_stranded_migrants_home_with_a_reintegration_grant():
+    model = build([{"type": "avrr", "start": 2, "per_month": 8, "reintegration_grant": 900}])
+    hh, graph = model.households, model.graph
+    before, after = probe_step(model, 2)
+    moved = np.flatnonzero(delta(before, after, "household.node") != 0)
+    assert len(moved) == 8
+    assert (hh.group[moved] == Group.MIGRANT).all()
+    assert (after["household.node"][moved] == graph.index["Origin"]).all()
+    assert (after["household.status"][moved] == Status.RETURNED).all()
+    assert np.allclose(delta(before, after, "household.assets")[moved], 900.0)
+    assert delta(before, after, "flows")[graph.index["Town"], graph.index["Origin"]] == 8
+    avrr = model.interventions[0]
+    fares = (graph.routes(2)[1][graph.index["Town"], graph.index["Origin"]]
+             * hh.size[moved].astype(np.float64)).sum()
+    assert avrr.works == pytest.approx(fares)
+
+
+def test_facilitated_return_is_safe_paced_and_builds_shelter():
+    spec = {"type": "facilitated_return", "start": 2, "per_month": 10, "grant": 150,
+            "shelter_cost": 500, "min_origin_ties": 0.0}
+    model = build([spec])
+    graph = model.graph
+    origin = graph.index["Origin"]
+    before, after = probe_step(model, 2)
+    moved = np.flatnonzero(delta(before, after, "household.node") != 0)
+    assert len(moved) == 10
+    assert (after["household.status"][moved] == Status.RETURNED).all()
+    assert np.allclose(delta(before, after, "household.aid")[moved], 150.0)
+    assert delta(before, after, "node.base_housing")[origin] > 0
+    # no assisted return to an unsafe origin
+    unsafe = build([spec])
+    unsafe.graph.threat_by_step[:, origin] = 0.9
+    before, after = probe_step(unsafe, 2)
+    assert not (delta(before, after, "household.node") != 0).any()
+    assert unsafe.interventions[0].transfers == 0.0
+
+
+def test_relocation_settles_households_elsewhere():
+    model = build([{"type": "facilitated_return", "node": "Town", "start": 2,
+                    "targeting": {"nodes": ["Camp"]}}])
+    before, after = probe_step(model, 2)
+    moved = np.flatnonzero(delta(before, after, "household.node") != 0)
+    enrolled = model.interventions[0].enrolled
+    assert len(moved) == len(enrolled) > 20
+    assert (before["household.node"][moved] == model.graph.index["Camp"]).all()
+    assert (after["household.node"][moved] == model.graph.index["Town"]).all()
+    assert (after["household.status"][moved] == Status.SETTLED_ELSEWHERE).all()
+
+
+def test_safety_net_rules_out_emergency_coping_while_it_runs():
+    net = {"type": "safety_net", "start": 2, "end": 7, "targeting": {"groups": ["displaced"]}}
+    plain, covered = build(seed=5, steps=9), build([net], seed=5, steps=9)
+    emergency = sum(int(BIT[s.name]) for s in LADDER if s.level == Coping.EMERGENCY)
+    displaced = plain.households.group == Group.DISPLACED
+    in_emergency = 0
+    for step in range(1, 8):
+        plain.step()
+        covered.step()
+        if step >= 2:
+            assert covered.households.protected[displaced].all()
+            assert not (covered.households.strategies_used[displaced] & emergency).any()
+            in_emergency += np.count_nonzero(plain.households.lcs[displaced] == Coping.EMERGENCY)
+    assert in_emergency > 0  # without the net, emergency coping happens in these months
+    covered.step()  # step 8: the net has ended
+    assert not covered.households.protected.any()
