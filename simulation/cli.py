@@ -8,6 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from simulation.app.command import app_command
+from simulation.baseline import baseline_command
 from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
 from simulation.sweeps.cli import sweep_command
 
@@ -78,6 +79,7 @@ _STATUS_SHARES = {"returned", "locally_integrated", "settled_elsewhere", "regula
 
 app.command("sweep")(sweep_command)
 app.command("app")(app_command)
+app.command("baseline")(baseline_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point
