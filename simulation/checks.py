@@ -229,8 +229,14 @@ def check_step(model, before: Snapshot) -> list[tuple[str, str]]:
     after = claims(model)
     moved = model.flows - before.flows
     spawned = np.zeros(graph.n_nodes, dtype=np.int64)
-    if n > old:
-        where = np.where(hh.status[old:] == Status.IN_TRANSIT, hh.destination[old:], hh.node[old:])
+    if n > old:  # new rows count where they appeared (phases/arrivals.py keeps it); their
+        # moves since are in the flows like anyone's
+        where = np.asarray(getattr(model.today, "spawned_at", np.empty(0)), dtype=np.int64)
+        if len(where) != n - old:
+            out.append(("households_conserved", f"{n - old} new households, but "
+                                                f"{len(where)} recorded arrivals"))
+            where = np.where(hh.status[old:] == Status.IN_TRANSIT, hh.destination[old:],
+                             hh.node[old:])
         spawned = np.bincount(where[where >= 0], minlength=graph.n_nodes)
     if (moved < 0).any():
         out.append(("arrivals_departures", "a flow count decreased"))

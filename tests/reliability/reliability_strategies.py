@@ -7,6 +7,7 @@ is fuzzed without touching this file.
 """
 
 import math
+import os
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -23,6 +24,8 @@ from simulation.params import Parameters
 START_STATUSES = [s for s in names(Status) if s != "in_transit"]
 #: cap on unbounded numbers, so generated runs stay small and fast
 SOFT_MAX = 5_000.0
+#: examples per fuzz target; raise it for a deeper hunt: PRDS_FUZZ_EXAMPLES=5000 pytest ...
+FUZZ_EXAMPLES = int(os.environ.get("PRDS_FUZZ_EXAMPLES", "300"))
 
 shares = st.floats(0.0, 1.0, allow_nan=False)
 
