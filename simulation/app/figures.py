@@ -219,9 +219,9 @@ class SelfReliancePicture(Picture):
     """Shares self-reliant and aid-dependent over time; dashed lines are the baseline."""
 
     def __init__(self, model: WorkshopModel):
-        super().__init__(model, (6.4, 3.1))
+        super().__init__(model, (9.0, 3.1))
         ax = self.fig.subplots()
-        self.fig.subplots_adjust(left=0.11, right=0.97, bottom=0.17, top=0.88)
+        self.fig.subplots_adjust(left=0.08, right=0.66, bottom=0.17, top=0.88)
         self.lines = {}
         for arm in model.arms:
             style = "--" if arm == BASELINE and len(model.arms) == 2 else "-"
@@ -232,7 +232,7 @@ class SelfReliancePicture(Picture):
         ax.set(xlim=(0, model.steps_total), ylim=(0, 1), xlabel="step",
                ylabel="share of households", title="Self-reliance and aid dependency")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="upper left", frameon=False)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
         self.animate(*self.lines.values())
 
     def render(self) -> bytes:

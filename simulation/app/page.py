@@ -27,6 +27,14 @@ from simulation.app.workshop import WorkshopModel, describe_intervention
 SCENARIO_ENV = "PRDS_APP_SCENARIO"
 #: milliseconds between steps when playing (SolaraViz's default play interval is 100)
 PLAY_INTERVAL = 300
+#: table and text spacing for the HTML this app renders itself
+CSS = """
+.prds-outcomes table { border-collapse: collapse; margin-bottom: 8px; }
+.prds-outcomes th, .prds-outcomes td { padding: 2px 10px; border-bottom: 1px solid #e0e0e0; }
+.prds-outcomes td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+.prds-concept p, .prds-levers p { margin-bottom: 6px; }
+.prds-concept strong, .prds-levers strong { font-weight: 700; }
+"""
 
 
 class Pictures:
@@ -90,9 +98,11 @@ def ConceptNote(key: str):
 
 @solara.component
 def Chart(title: str, image: bytes, name: str, concept: str):
-    with solara.Card(title, margin=0, style={"height": "100%"}):
-        solara.Image(image, format="png", width="100%", classes=["prds-chart", f"prds-{name}"])
-        ConceptNote(concept)
+    with solara.Card(title, margin=0):
+        with solara.Columns([5, 2]):
+            solara.Image(image, format="png", width="100%",
+                         classes=["prds-chart", f"prds-{name}"])
+            ConceptNote(concept)
 
 
 @solara.component
@@ -104,6 +114,7 @@ def Dashboard(model: WorkshopModel):
     images = solara.use_memo(lambda: pictures.render(colour_by.value),
                              [model, model.steps, colour_by.value])
     run = next(iter(model.runs.values()))
+    solara.Style(CSS)
     with solara.Column(style={"padding": "8px"}):
         with solara.Row(style={"align-items": "baseline"}):
             solara.Text(f"Step {run.steps} of {model.steps_total}", classes=["prds-step"],
@@ -137,12 +148,10 @@ def Dashboard(model: WorkshopModel):
                              style={"height": "100%"}):
                 ConceptNote("prds")
                 ConceptNote("harmful")
-        with solara.Columns([1, 1]):
-            Chart("Where households stand: mobility status", images["statuses"], "statuses",
-                  "solutions")
-            Chart("The coping ladder (WFP LCS)", images["coping"], "coping", "coping")
-        with solara.Columns([1, 1]):
-            Chart("Self-reliance", images["self_reliance"], "self-reliance", "self_reliance")
+        Chart("Where households stand: mobility status", images["statuses"], "statuses",
+              "solutions")
+        Chart("The coping ladder (WFP LCS)", images["coping"], "coping", "coping")
+        Chart("Self-reliance", images["self_reliance"], "self-reliance", "self_reliance")
 
 
 @solara.component
