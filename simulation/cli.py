@@ -11,6 +11,7 @@ from simulation.app.command import app_command
 from simulation.baseline import baseline_command
 from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
 from simulation.sweeps.cli import sweep_command
+from simulation.validation.commands import import_flee_command, validate_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="prds-sim: displacement, coping and mobility under interventions (IOM PRDS).")
@@ -80,6 +81,8 @@ _STATUS_SHARES = {"returned", "locally_integrated", "settled_elsewhere", "regula
 app.command("sweep")(sweep_command)
 app.command("app")(app_command)
 app.command("baseline")(baseline_command)
+app.command("import-flee")(import_flee_command)
+app.command("validate")(validate_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -14,7 +14,7 @@ import numpy as np
 from agents.households import create_agents
 from simulation.graph import SettlementGraph
 from simulation.outputs.recorder import Recorder
-from simulation.phases import PLAN
+from simulation.phases import plan_for
 from simulation.population import build_households
 from simulation.random_streams import RandomStreams
 from simulation.scenario.schema import Scenario
@@ -36,6 +36,7 @@ class PRDSModel(mesa.Model):
         super().__init__(rng=seed)
         self.spec = scenario  # (Mesa reserves `model.scenario` for its own Scenario class)
         self.seed = seed
+        self.with_agents = with_agents  # arrivals get agent views too
         self.params = scenario.parameters
         self.days_per_step = scenario.days_per_step
         self.steps_total = scenario.steps if steps is None else int(steps)
@@ -49,7 +50,7 @@ class PRDSModel(mesa.Model):
         self.interventions = [spec.build(i) for i, spec in enumerate(scenario.interventions)]
         for intervention in self.interventions:
             intervention.init(self)
-        self.plan = list(PLAN)
+        self.plan = plan_for(scenario)
         self.phase_seconds = dict.fromkeys((name for name, _ in self.plan), 0.0)
         self.today = SimpleNamespace()
         self.recorder = Recorder(self)

@@ -169,6 +169,17 @@ class Parameters(BaseModel):
     capacity_scaling: float = _p(
         1.0, 0.1, 10, "multiplier on node capacities", "Flee (capacity_scaling)",
     )
+    hop_by_hop_flight: float = _p(
+        0.0, 0, 1, "share of fleeing households that travel hop by hop, choosing the next "
+        "settlement at each stop (phases/journeys.py), instead of a final destination at departure",
+        "Flee's route choice (flee/moving.py selectRoute, awareness_level 1); 0 keeps the direct "
+        "choice of DESIGN.md section 3.5",
+    )
+    stopover_move_chance: float = _p(
+        0.5, 0, 1, "DAILY (not 30-day) probability that a household travelling hop by hop moves "
+        "on from a safe town, host area or origin where it stopped",
+        "Flee default_movechance; FabFlee validation simsetting.yml sets 0.5",
+    )
 
     # --- 6. Solutions (IASC criteria at parity with hosts) ---------------------------------
     solution_months: float = _p(

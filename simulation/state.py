@@ -72,6 +72,8 @@ COLUMNS: dict[str, Column] = {
     "destination": Column(np.int32, -1, "node a household in transit is heading to"),
     "travel_km": Column(np.float32, 0.0, "km still to travel (in transit)"),
     "arrival_status": Column(np.int8, int(Status.IN_PLACE), "status on arrival (in transit)"),
+    "hop_journey": Column(np.bool_, False, "travelling hop by hop: next stop chosen at each "
+                                            "settlement (phases/journeys.py)"),
     # solutions
     "t_criteria_since": Column(np.int32, -1, "step since which the IASC criteria hold"),
     "durable_solution": Column(np.bool_, False, "IASC criteria held for the sustained period"),

@@ -95,8 +95,10 @@ def rank_within(keys: np.ndarray, order_draw: np.ndarray) -> np.ndarray:
 
 
 def arrive(hh, travel_km_per_step: float) -> None:
-    """Households in transit travel on; those who get there take their arrival status."""
-    transit = np.flatnonzero(hh.status == Status.IN_TRANSIT)
+    """Households in transit travel on; those who get there take their arrival status.
+
+    Households on a hop-by-hop journey travel in ``phases/journeys.py`` instead."""
+    transit = np.flatnonzero((hh.status == Status.IN_TRANSIT) & ~hh.hop_journey)
     if len(transit) == 0:
         return
     left = hh.travel_km[transit] - travel_km_per_step

@@ -140,6 +140,46 @@ class PopulationSpec(Strict):
         return value
 
 
+class ArrivalsSpec(PopulationSpec):
+    """Households that keep arriving during the run: newly displaced people (phases/arrivals.py).
+
+    A population entry that arrives step after step: ``households`` at every step, or
+    ``counts`` per step; at ``node``, or spread over ``nodes`` in proportion to their weights,
+    times the node's threat at that step when ``threat_weighted`` and times ``threat_decay``
+    by time since the threat at the node began (Flee's conflict-driven spawning, flee/spawning.py).
+    Arrivals flee on the step they appear unless ``flee`` is false.
+    """
+
+    node: str | None = Field(None, description="where arrivals appear (or give `nodes`)")
+    households: Annotated[int, Field(ge=0)] = Field(
+        0, description="households arriving at every step (or give `counts`)")
+    counts: list[Annotated[int, Field(ge=0)]] | dict[
+        Annotated[int, Field(ge=1)], Annotated[int, Field(ge=0)]] | None = Field(
+        None, description="households arriving per step: a list whose first item is step 1 "
+        "(later steps: none), or {step: households} (other steps: none)")
+    nodes: dict[str, NonNegative] | None = Field(
+        None, description="arrival weight of each node, e.g. its population")
+    threat_weighted: bool = Field(False, description="multiply weights by the node's threat")
+    threat_decay: list[NonNegative] = Field(
+        default_factory=list, description="weight factor per period since the threat at a node "
+        "began, the last one held (Flee's conflict_spawn_decay); empty: no decay")
+    decay_days: Annotated[float, Field(gt=0.0)] = Field(30.0, description="days per decay period")
+    flee: bool = Field(True, description="arrivals flee at once; false: they stay where they appear")
+
+    @model_validator(mode="after")
+    def _where_and_how_many(self) -> "ArrivalsSpec":
+        if (self.node is None) == (self.nodes is None):
+            raise ValueError("node: give either `node` or `nodes` (weights per node), not both")
+        if self.nodes is not None and not self.nodes:
+            raise ValueError("nodes: give at least one node and its weight")
+        if self.counts is not None and self.households:
+            raise ValueError("counts: give either `households` (every step) or `counts`, not both")
+        return self
+
+    def arrival_nodes(self) -> list[str]:
+        return [self.node] if self.node is not None else list(self.nodes or {})
+
+
 class Scenario(Strict):
     """A whole scenario: DESIGN.md section 7."""
 
@@ -152,6 +192,23 @@ class Scenario(Strict):
     populations: list[PopulationSpec] = Field(default_factory=list)
     parameters: Parameters = Field(default_factory=Parameters)
     interventions: InterventionList = Field(default_factory=list)
+    arrivals: list[ArrivalsSpec] = Field(
+        default_factory=list, description="households arriving during the run (newly displaced)")
+    phases: list[str] | None = Field(
+        None, description="phases of the plan to run, in plan order (default: all); arrivals "
+        "and journeys are added when the scenario needs them (simulation/phases/__init__.py)")
+
+    @field_validator("phases")
+    @classmethod
+    def _known_phases(cls, value: list[str] | None) -> list[str] | None:
+        from simulation.phases import PLAN  # here, not at import: the phases import the schema
+
+        known = [name for name, _ in PLAN]
+        for name in value or []:
+            if name not in known:
+                raise ValueError(f"unknown phase {name!r}{_nearest(name, known)}; "
+                                 f"allowed: {', '.join(known)}")
+        return value
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "Scenario":
@@ -163,6 +220,13 @@ class Scenario(Strict):
                     raise ValueError(
                         f"populations[{i}].{key}: unknown node {name!r}{_nearest(name, nodes)}"
                     )
+        for i, arrival in enumerate(self.arrivals):
+            where = "nodes" if arrival.nodes is not None else "node"
+            for key, named in ((where, arrival.arrival_nodes()), ("origin", [arrival.origin])):
+                for name in named:
+                    if name is not None and name not in nodes:
+                        raise ValueError(f"arrivals[{i}].{key}: unknown node {name!r}"
+                                         f"{_nearest(name, nodes)}")
         for i, intervention in enumerate(self.interventions):
             for name in intervention.targeting.nodes or []:
                 if name not in nodes:

@@ -30,6 +30,8 @@ import numpy as np
 
 _LOCATION_COLUMNS = "name,region,country,latitude,longitude,location_type,conflict_date,population"
 _CLOSURE_TYPES = ("country", "location", "link", "camp", "idpcamp", "remove_forced_redirection")
+#: what a location_type must contain, as flee/flee.py Location.__init__ tests it (case-insensitive)
+LOCATION_KINDS = ("camp", "conflict", "forward", "marker", "flood_zone", "default", "town")
 
 
 class FleeFormatError(ValueError):
@@ -271,6 +273,9 @@ def _read_locations(path: Path) -> tuple[FleeLocation, ...]:
         elif "conflict" in kind.lower():
             raise FleeFormatError(path, f"{kind} location {name!r} has no conflict_date",
                                   "a day number for conflict locations", row.line)
+        if not any(word in kind.lower() for word in LOCATION_KINDS):
+            raise FleeFormatError(path, f"location_type {kind!r} of {name!r} is not one Flee knows",
+                                  "a type containing " + ", ".join(LOCATION_KINDS), row.line)
         allowed = "a whole number >= 0, or empty"
         people = _whole(population, path, row.line, "population", allowed) if population else 0
         if people < 0:
@@ -297,6 +302,9 @@ def _read_routes(path: Path, names: Collection[str]) -> tuple[FleeRoute, ...]:
         name1, name2, distance = row.cells[:3]
         _known(name1, names, path, row.line, "location", source)
         _known(name2, names, path, row.line, "location", source)
+        if name1 == name2:
+            raise FleeFormatError(path, f"route from {name1!r} to itself",
+                                  "two different locations", row.line)
         km = _number(distance, path, row.line, "distance", "a distance in km >= 0")
         if km < 0:
             raise FleeFormatError(path, f"distance {distance} is negative",
@@ -407,7 +415,7 @@ def _read_layout_tables(sources: Path, names: Collection[str], camps: tuple[str,
         if not files:
             raise FleeFormatError(path, f"no file for {name!r}", "'<name>,<file>.csv'", row.line)
         for file in files:
-            if not (sources / file).is_file():
+            if not _is_file(sources / file):
                 raise FleeFormatError(path, f"file {file!r} not found in {sources}",
                                       "file names relative to source_data/", row.line)
         table = _read_series(sources / files[0], start)
@@ -421,6 +429,14 @@ def _read_layout_tables(sources: Path, names: Collection[str], camps: tuple[str,
         raise FleeFormatError(path, f"no count series for camp(s) {missing}",
                               "one row '<camp>,<file>.csv' per camp in locations.csv")
     return tables
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False where the name cannot be a file (too long, a NUL in it...)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _read_series(path: Path, start: date) -> np.ndarray:

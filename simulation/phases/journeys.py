@@ -1,0 +1,202 @@
+"""Hop-by-hop journeys of fleeing households: Flee's movement rule, as a general option.
+
+In the plan right before mobility when ``hop_by_hop_flight`` > 0 (``plan_for``). That share
+of the households fleeing this step do not pick a final destination when they leave (the
+direct choice of ``mobility.py``); they travel route by route and choose the next settlement
+at each stop, as agents do in Flee (Suleimenova, Bell & Groen 2017, Sci. Rep. 7:13377; code:
+github.com/djgroen/flee, ``flee/moving.py`` selectRoute with awareness level 1, and
+``flee/flee.py`` Person.evolve / finish_travel):
+
+- Next stop: a neighbour over an open edge, with weight attractiveness / (softening_km +
+  km)^distance_power times a capacity factor (1 below ``CAPACITY_BUFFER`` of capacity x
+  capacity_scaling, falling linearly to 0 when full; Flee's getCapMultiplier). Attractiveness
+  is ``mobility.attractiveness`` for fleeing households (camps camp_weight, settlements
+  town_weight, times safety from threat), with border posts passable at town_weight
+  (Flee's forwarding hubs) and abroad nodes at foreign_weight.
+- Capacity binds: a capacity-limited node admits a traveller only while its claims (people
+  there or heading there) are below capacity x capacity_scaling; the others wait a day.
+- Travel: ``travel_speed_km_day`` km a day. A traveller who reaches a settlement with travel
+  left that day goes on at once (Flee's avoid_short_stints). The journey ends on reaching a
+  camp or an abroad node (Flee's camps are sinks: camp_movechance 0.001 a day). At the start
+  of each later day, a traveller at a settlement moves on with probability
+  ``stopover_move_chance`` + (1 - that) x threat there (Flee: default_movechance in towns,
+  1 in conflict zones); at a border post always (Flee: forwarding hubs 1).
+- Differences from Flee, stated: travel is physical (a route longer than the day's travel left
+  is finished the next day; Flee completes any route begun within the day); a closure stops
+  departures on the edge, not travellers already on it (Flee sends them back); forced
+  redirection is not used (Flee 3's selectRoute does not use it either).
+
+State of a traveller: status ``in_transit`` with ``hop_journey`` set; ``node`` the last
+settlement reached; ``destination`` the settlement it is heading to (its own node while it
+waits there), ``travel_km`` the km left to it; ``arrival_status`` the status it will take
+(displaced, or redisplaced after a solution). Every hop is counted in ``model.flows``.
+Random draws come from one generator per step, in traveller order (only travellers draw, so
+the cost follows the people on the move, not the population).
+"""
+
+import numpy as np
+
+from simulation.codes import SOLUTION_PATHWAYS, NodeType, Status
+from simulation.phases.mobility import (
+    NEW_PLACE_TIES,
+    attractiveness,
+    draw_destinations,
+    rank_within,
+)
+
+#: occupancy share of capacity at which a node's attractiveness starts to fall (Flee's
+#: capacity_buffer default 0.9, flee/SimulationSettings.py)
+CAPACITY_BUFFER = 0.9
+#: most routes one traveller can take in one step (a guard; a day's travel needs far fewer)
+MAX_HOPS_PER_STEP = 200
+
+
+def start(model, rows: np.ndarray, t: int) -> None:
+    """Put fleeing households on a hop journey from where they are (the flight bookkeeping
+    of the mobility phase: origin, time displaced, solutions reset)."""
+    hh = model.households
+    if len(rows) == 0:
+        return
+    old = hh.status[rows]
+    solved = np.isin(old, SOLUTION_PATHWAYS) | hh.durable_solution[rows] | (old == Status.REDISPLACED)
+    hh.arrival_status[rows] = np.where(solved, Status.REDISPLACED, Status.DISPLACED_HOST)
+    hh.origin[rows] = np.where(hh.ever_displaced[rows], hh.origin[rows], hh.node[rows])
+    hh.t_displaced[rows] = t
+    hh.ever_displaced[rows] = True
+    hh.t_criteria_since[rows] = -1
+    hh.durable_solution[rows] = False
+    hh.immobile[rows] = False
+    hh.status[rows] = Status.IN_TRANSIT
+    hh.hop_journey[rows] = True
+    hh.destination[rows] = hh.node[rows]
+    hh.travel_km[rows] = 0.0
+
+
+def hop_values(graph, params) -> np.ndarray:
+    """Attractiveness of each node as a next stop (see module docstring)."""
+    value = attractiveness(graph, params, "forced", np.ones(graph.n_nodes))
+    safety = 1.0 - (1.0 - params.conflict_weight) * graph.threat
+    value = np.where(graph.type == NodeType.BORDER, params.town_weight * safety, value)
+    return np.where(graph.type == NodeType.ABROAD, params.foreign_weight, value)
+
+
+def edge_km(graph, t: int) -> np.ndarray:
+    """km of the open edge between each pair of nodes (inf where none; the shorter if two)."""
+    usable = graph.open_edges(t)
+    km = np.full((graph.n_nodes, graph.n_nodes), np.inf)
+    src, dst, dist = graph.edge_source[usable], graph.edge_target[usable], graph.edge_distance[usable]
+    np.minimum.at(km, (src, dst), dist)
+    np.minimum.at(km, (dst, src), dist)
+    return km
+
+
+def capacity_factor(claims: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Flee's getCapMultiplier: 1 up to CAPACITY_BUFFER x capacity, 0 when full, linear between."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        falling = 1.0 - (claims - CAPACITY_BUFFER * capacity) / ((1.0 - CAPACITY_BUFFER) * capacity)
+    factor = np.where(claims <= CAPACITY_BUFFER * capacity, 1.0, np.clip(falling, 0.0, 1.0))
+    return np.where(np.isfinite(capacity) & (capacity >= 1.0), factor, 1.0)
+
+
+def claims_now(hh, n_nodes: int) -> np.ndarray:
+    """Households at each node or heading to it (what capacity limits)."""
+    where = np.where(hh.status == Status.IN_TRANSIT, hh.destination, hh.node)
+    return np.bincount(where[where >= 0], minlength=n_nodes).astype(np.float64)
+
+
+def step(model, t: int) -> None:
+    hh, graph, params = model.households, model.graph, model.params
+    fleeing = np.flatnonzero(model.today.fleeing)
+    leaving = fleeing[:0]
+    if len(fleeing):
+        status = hh.status[fleeing]
+        mobile = ~np.isin(status, (Status.IN_TRANSIT, Status.REGULAR_MIGRATION,
+                                   Status.IRREGULAR_MIGRATION))
+        mobile &= graph.type[hh.node[fleeing]] != NodeType.ABROAD
+        leaving = fleeing[mobile]
+        if params.hop_by_hop_flight < 1.0:
+            draw = model.streams.uniform("hop", t, len(hh))[leaving]
+            leaving = leaving[draw < params.hop_by_hop_flight]
+        start(model, leaving, t)
+        model.today.fleeing[leaving] = False
+    travellers = np.flatnonzero(hh.hop_journey)
+    if len(travellers):
+        travel(model, t, travellers, np.isin(travellers, leaving, assume_unique=True))
+
+
+def travel(model, t: int, rows: np.ndarray, fresh: np.ndarray) -> None:
+    """One step of travel for the travellers ``rows`` (``fresh``: they left this step).
+
+    Works on local copies of the travellers' columns, written back once at the end."""
+    hh, graph, params = model.households, model.graph, model.params
+    days = model.days_per_step
+    rng = model.streams.generator("journeys", t)
+    km = edge_km(graph, t)
+    base = hop_values(graph, params)[None, :] / np.power(params.softening_km + km,
+                                                         params.distance_power)
+    base[~np.isfinite(km)] = 0.0
+    np.fill_diagonal(base, 0.0)
+    capacity = graph.capacity * params.capacity_scaling
+    limited = np.isfinite(capacity)
+    claims = claims_now(hh, graph.n_nodes)
+    ends = (graph.type == NodeType.CAMP) | (graph.type == NodeType.ABROAD)
+    stay_chance = np.where(graph.type == NodeType.BORDER, 0.0,
+                           (1.0 - params.stopover_move_chance) * (1.0 - graph.threat))
+    leave_today = 1.0 - np.power(np.clip(stay_chance, 0.0, 1.0), days)
+
+    node, dest, road = hh.node[rows], hh.destination[rows], hh.travel_km[rows].astype(np.float64)
+    settled = np.zeros(len(rows), dtype=bool)
+    moved = np.zeros(len(rows), dtype=bool)
+    # travel left today: full for those on the road or moving on, none for those staying put
+    left = np.full(len(rows), params.travel_speed_km_day * days)
+    goes = fresh | (rng.random(len(rows)) < leave_today[node])
+    left[(road <= 0) & ~goes] = 0.0
+    active = np.flatnonzero(left > 0)
+
+    for _ in range(MAX_HOPS_PER_STEP):
+        active = active[left[active] > 0]
+        if len(active) == 0:
+            break
+        # on the road: travel on; arrive where the route is done
+        going = active[road[active] > 0]
+        step_km = np.minimum(road[going], left[going])
+        road[going] -= step_km
+        left[going] -= step_km
+        there = going[road[going] <= 0]
+        road[there] = 0.0
+        node[there] = dest[there]
+        moved[there] = True
+        done = there[ends[node[there]]]
+        settled[done] = True
+        left[done] = 0.0
+        # at a settlement with travel left: choose the next stop
+        who = active[(left[active] > 0) & (road[active] <= 0)]
+        if len(who) == 0:
+            continue
+        here = node[who]
+        nxt = draw_destinations(base * capacity_factor(claims, capacity)[None, :], here,
+                                rng.random(len(who)))
+        ok = nxt >= 0
+        target = np.where(ok, nxt, 0)
+        capped = ok & limited[target]
+        if capped.any():
+            room = np.floor(capacity[target[capped]]) - claims[target[capped]]
+            rank = rank_within(target[capped], rng.random(int(capped.sum())))
+            ok[capped] = rank < room
+        left[who[~ok]] = 0.0  # no open or free route from here today: wait
+        go, frm, to = who[ok], here[ok], nxt[ok]
+        dest[go] = to
+        road[go] = np.maximum(km[frm, to], 1e-9)
+        np.add.at(model.flows, (frm, to), 1)
+        np.subtract.at(claims, frm, 1.0)
+        np.add.at(claims, to, 1.0)
+
+    hh.node[rows], hh.destination[rows], hh.travel_km[rows] = node, dest, road
+    hh.ties[rows[moved]] = NEW_PLACE_TIES
+    if settled.any():
+        done = rows[settled]
+        camp = graph.type[hh.node[done]] == NodeType.CAMP
+        hh.status[done] = np.where(camp & (hh.arrival_status[done] == Status.DISPLACED_HOST),
+                                   Status.DISPLACED_CAMP, hh.arrival_status[done])
+        hh.destination[done] = -1
+        hh.hop_journey[done] = False
