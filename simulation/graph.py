@@ -84,8 +84,14 @@ class SettlementGraph:
         self.edge_border = np.array([e.border for e in edges], dtype=bool)
         self.edge_slots = np.array([e.regular_slots for e in edges], dtype=np.float64)
         self.edge_closures = [list(e.closures) for e in edges]
+        # the closures as flat arrays (edge, first step, last step), for open_edges
+        spans = [(i, start, end) for i, e in enumerate(edges) for start, end in e.closures]
+        self._closure_edge, self._closure_start, self._closure_end = (
+            np.array(column, dtype=np.int64) for column in (zip(*spans, strict=True) if spans
+                                                             else ((), (), ())))
         self.extra_closed = np.zeros(len(edges), dtype=bool)  # closed by an intervention or event
         self._route_cache: dict[tuple[bytes, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self._decay_cache: dict[tuple[bytes, float, float], np.ndarray] = {}
         self.nx = self._build_networkx()
 
     def _build_networkx(self) -> nx.Graph:
@@ -99,11 +105,10 @@ class SettlementGraph:
     # --- edges -----------------------------------------------------------------------------------
     def open_edges(self, step: int) -> np.ndarray:
         """Mask of edges open at ``step`` (closures are [start, end] inclusive, end -1 = forever)."""
-        is_open = ~self.extra_closed.copy()
-        for e, closures in enumerate(self.edge_closures):
-            for start, end in closures:
-                if start <= step and (end == -1 or step <= end):
-                    is_open[e] = False
+        is_open = ~self.extra_closed
+        closed = (self._closure_start <= step) & ((self._closure_end == -1)
+                                                  | (step <= self._closure_end))
+        is_open[self._closure_edge[closed]] = False
         return is_open
 
     def distances(self, step: int, cross_borders: bool = True) -> np.ndarray:
@@ -134,6 +139,17 @@ class SettlementGraph:
             tables = tuple(tables)
             self._route_cache[key] = tables
         return tables
+
+    def distance_decay(self, step: int, softening: float, power: float) -> np.ndarray:
+        """``(softening + d_ij) ** power`` over the open routes at ``step`` (Flee's distance
+        term of destination weights), cached like the route tables it is computed from."""
+        distance = self.routes(step)[0]
+        key = (self.open_edges(step).tobytes(), float(softening), float(power))
+        decay = self._decay_cache.get(key)
+        if decay is None:
+            decay = np.power(softening + distance, power)
+            self._decay_cache[key] = decay
+        return decay
 
     def regular_slots_into(self, step: int, days_per_step: float) -> np.ndarray:
         """Regular-pathway places per node this step: slots on open edges into each abroad node."""

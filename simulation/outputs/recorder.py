@@ -14,6 +14,10 @@ from simulation.outputs.summary import SUMMARY_KEYS, summarize
 #: per-cell sums recorded each step, turned into counts or means in the table
 SUMMED = ("persons", "self_reliant", "aid_dependent", "immobile", "durable_solution",
           "rsi", "rcsi", "income", "aid")
+#: yes/no columns, counted per cell with one bincount over the cell key and their bits
+FLAGS = ("self_reliant", "aid_dependent", "immobile", "durable_solution")
+#: which of the 2 ** len(FLAGS) flag combinations have each flag set
+_WITH_FLAG = [(np.arange(2 ** len(FLAGS)) >> bit) & 1 == 1 for bit in range(len(FLAGS))]
 
 
 class Recorder:
@@ -23,21 +27,44 @@ class Recorder:
         self.summaries: list[dict] = []
 
     def record(self, t: int) -> None:
+        """Add step ``t``'s non-empty cells and summary.
+
+        Cost: one cell key, a count by cell, one bincount by non-empty cell and yes/no flags,
+        and one weighted bincount per summed number over the non-empty cells only.
+        """
         model, hh = self.model, self.model.households
         n_status, n_group = len(Status), len(Group)
-        key = ((hh.node.astype(np.int64) * n_group + hh.group) * n_status + hh.status) * 4 + (hh.lcs - 1)
+        # cell = ((node * groups + group) * statuses + status) * 4 + (lcs - 1)
+        key = hh.node.astype(np.int64)
+        key *= n_group
+        key += hh.group
+        key *= n_status
+        key += hh.status
+        key *= 4
+        key += hh.lcs
+        key -= 1
         size = model.graph.n_nodes * n_group * n_status * 4
         counts = np.bincount(key, minlength=size)
         cells = np.flatnonzero(counts)
+        # number the non-empty cells 0..k-1, so that every further count has k bins
+        ordinal = np.zeros(size, dtype=np.int64)
+        ordinal[cells] = np.arange(len(cells))
+        dense = np.take(ordinal, key)
+        bits = np.zeros(len(hh), dtype=np.uint8)
+        for bit, name in enumerate(FLAGS):
+            bits |= getattr(hh, name).view(np.uint8) << bit
+        flags = dense << len(FLAGS)
+        flags |= bits
+        by_flags = np.bincount(flags, minlength=len(cells) << len(FLAGS)).reshape(len(cells), 1 << len(FLAGS))
         row = {"step": np.full(len(cells), t, dtype=np.int32), "cell": cells,
                "households": counts[cells]}
-        values = {
-            "persons": hh.size, "self_reliant": hh.self_reliant, "aid_dependent": hh.aid_dependent,
-            "immobile": hh.immobile, "durable_solution": hh.durable_solution, "rsi": hh.rsi,
-            "rcsi": hh.rcsi, "income": hh.income, "aid": hh.aid,
-        }
+        for name, with_flag in zip(FLAGS, _WITH_FLAG, strict=True):
+            row[name] = by_flags[:, with_flag].sum(axis=1)
+        values = {"persons": hh.size, "rsi": hh.rsi, "rcsi": hh.rcsi, "income": hh.income,
+                  "aid": hh.aid}
         for name in SUMMED:
-            row[name] = np.bincount(key, weights=values[name], minlength=size)[cells]
+            if name not in FLAGS:
+                row[name] = np.bincount(dense, weights=values[name], minlength=len(cells))
         self.cells.append(row)
         self.summaries.append({"step": t, **summarize(model)})
 

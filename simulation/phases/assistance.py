@@ -13,10 +13,10 @@ from simulation.codes import Status
 def step(model, t: int) -> None:
     hh, graph = model.households, model.graph
     months = model.days_per_step / 30.0
-    in_camp = hh.status == Status.DISPLACED_CAMP
-    rations = np.where(
-        in_camp, model.params.camp_ration_share * graph.meb[hh.node] * hh.size * months, 0.0
-    )
+    in_camp = np.flatnonzero(hh.status == Status.DISPLACED_CAMP)
+    rations = np.zeros(len(hh))
+    rations[in_camp] = (model.params.camp_ration_share * graph.meb[hh.node[in_camp]]
+                        * hh.size[in_camp] * months)
     hh.aid = rations
     hh.aid_received_total += rations
     model.accounts["baseline_aid"] += float(rations.sum())

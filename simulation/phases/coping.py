@@ -58,89 +58,107 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float):
     """Cover ``gap`` strategy by strategy; update stocks in place; return (lcs, used, gap left).
 
     ``hh`` is the household store (or any object with the same columns). Vectorized over
-    households; the only loop is over the eleven strategies.
+    households; the only loop is over the eleven strategies, and each strategy touches only
+    the households still climbing (gap left, strategy not exhausted), so the cost follows
+    how many households are in need, not the population.
     """
-    remaining = gap.astype(np.float64).copy()
+    remaining = gap.astype(np.float64)
     lcs = np.full(len(gap), int(Coping.NONE), dtype=np.int8)
     used = np.zeros(len(gap), dtype=np.uint16)
     exhausted = hh.strategies_exhausted.copy()
-    monthly_basket = need / max(months, 1e-9)
+    climbing = np.flatnonzero(remaining > 0)
     for strategy in LADDER:
+        if len(climbing) == 0:
+            break
         bit = BIT[strategy.name]
-        can = (remaining > 0) & ((exhausted & bit) == 0)
+        can = (exhausted[climbing] & bit) == 0
         if strategy.level == Coping.EMERGENCY:
-            can &= ~hh.protected
-        if not can.any():
+            can &= ~hh.protected[climbing]
+        rows = climbing[can]
+        if len(rows) == 0:
             continue
         if strategy.resource == "migrate":
             # covers nothing now: the household will try to leave (mobility phase)
-            cover = np.zeros_like(remaining)
-            taken = can
+            taken = rows
         else:
-            capacity = _capacity(strategy.resource, hh, need, monthly_basket, params)
-            cover = np.where(can, np.minimum(remaining, capacity), 0.0)
-            taken = cover > 0
-            _draw_down(strategy.resource, hh, cover)
+            capacity = _capacity(strategy.resource, hh, rows, need, params, months)
+            cover = np.minimum(remaining[rows], capacity)
+            took = cover > 0
+            _draw_down(strategy.resource, hh, rows, cover)
             if strategy.exhaustible:
-                left = _capacity(strategy.resource, hh, need, monthly_basket, params)
-                gone = taken & ((left <= 1e-6) | (strategy.resource == "school"))
-                exhausted[gone] |= bit
-        remaining -= cover
+                if strategy.resource == "school":
+                    gone = took
+                else:
+                    left = _capacity(strategy.resource, hh, rows, need, params, months)
+                    gone = took & (left <= 1e-6)
+                exhausted[rows[gone]] |= bit
+            remaining[rows] -= cover
+            taken = rows[took]
+            climbing = climbing[remaining[climbing] > 0]
         used[taken] |= bit
         lcs[taken] = np.maximum(lcs[taken], int(strategy.level))
     hh.strategies_exhausted = exhausted
     return lcs, used, remaining
 
 
-def _capacity(resource, hh, need, monthly_basket, params: Parameters):
+def _capacity(resource, hh, rows, need, params: Parameters, months: float):
+    """What ``resource`` can still cover for households ``rows`` (USD this step)."""
     if resource == "savings":
-        return hh.savings.astype(np.float64)
+        return hh.savings[rows].astype(np.float64)
     if resource == "credit":
-        return np.maximum(0.0, params.borrow_limit_months * monthly_basket - hh.debt)
+        monthly_basket = need[rows] / max(months, 1e-9)
+        return np.maximum(0.0, params.borrow_limit_months * monthly_basket - hh.debt[rows])
     if resource == "household_goods":
-        return hh.household_goods.astype(np.float64)
+        return hh.household_goods[rows].astype(np.float64)
     if resource == "assets":
-        return hh.assets * DISTRESS_SALE_PRICE
+        return hh.assets[rows] * DISTRESS_SALE_PRICE
     if resource == "cut_spending":
-        return params.cut_spending_cover * need
+        return params.cut_spending_cover * need[rows]
     if resource == "school":
-        return SCHOOL_COST_SHARE * need
+        return SCHOOL_COST_SHARE * need[rows]
     if resource == "house_value":
-        return np.where(hh.hlp_secure, hh.house_value, 0.0)
+        return np.where(hh.hlp_secure[rows], hh.house_value[rows], 0.0)
     if resource == "emergency":
-        return params.emergency_cover * need
+        return params.emergency_cover * need[rows]
     raise ValueError(resource)
 
 
-def _draw_down(resource, hh, cover):
+def _draw_down(resource, hh, rows, cover):
     if resource == "savings":
-        hh.savings = np.maximum(0.0, hh.savings - cover)
+        hh.savings[rows] = np.maximum(0.0, hh.savings[rows] - cover)
     elif resource == "credit":
-        hh.debt = hh.debt + cover
+        hh.debt[rows] = hh.debt[rows] + cover
     elif resource == "household_goods":
-        hh.household_goods = np.maximum(0.0, hh.household_goods - cover)
+        hh.household_goods[rows] = np.maximum(0.0, hh.household_goods[rows] - cover)
     elif resource == "assets":
-        hh.assets = np.maximum(0.0, hh.assets - cover / DISTRESS_SALE_PRICE)
+        hh.assets[rows] = np.maximum(0.0, hh.assets[rows] - cover / DISTRESS_SALE_PRICE)
     elif resource == "house_value":
-        hh.house_value = np.maximum(0.0, hh.house_value - cover)
+        hh.house_value[rows] = np.maximum(0.0, hh.house_value[rows] - cover)
 
 
-def settle_surplus(surplus, hh, params: Parameters):
-    """Repay debt first, then save part of what is left (assumption: the rest is consumed)."""
-    repay = np.minimum(hh.debt, surplus * params.repayment_share)
-    hh.debt = hh.debt - repay
-    hh.savings = hh.savings + (surplus - repay) * params.savings_rate
+def settle_surplus(surplus, hh, params: Parameters, rows=None):
+    """Repay debt first, then save part of what is left (assumption: the rest is consumed).
+
+    With ``rows``, only those households (``surplus`` is then theirs, in the same order).
+    """
+    rows = slice(None) if rows is None else rows
+    debt = hh.debt[rows]
+    repay = np.minimum(debt, surplus * params.repayment_share)
+    hh.debt[rows] = debt - repay
+    hh.savings[rows] = hh.savings[rows] + (surplus - repay) * params.savings_rate
 
 
 def step(model, t: int) -> None:
     hh, graph, params = model.households, model.graph, model.params
     months = model.days_per_step / 30.0
     withdrew = (hh.strategies_exhausted & BIT["withdraw_children_from_school"]) != 0
-    need = needs(graph.meb[hh.node], hh.size, hh.debt, withdrew, params, months)
+    need = needs(np.take(graph.meb, hh.node.astype(np.intp)), hh.size, hh.debt, withdrew, params, months)
     hh.need = need
     gap = need - hh.income - hh.aid
-    settle_surplus(np.where(gap < 0, -gap, 0.0), hh, params)
-    lcs, used, remaining = climb_ladder(np.maximum(gap, 0.0), hh, need, params, months)
+    in_surplus = np.flatnonzero(gap < 0)
+    settle_surplus(-gap[in_surplus], hh, params, rows=in_surplus)
+    np.maximum(gap, 0.0, out=gap)
+    lcs, used, remaining = climb_ladder(gap, hh, need, params, months)
     hh.lcs = lcs
     hh.strategies_used = used
     hh.unmet_need = np.divide(remaining, need, out=np.zeros_like(remaining), where=need > 0)

@@ -15,10 +15,18 @@
 
 import numpy as np
 
-from simulation.codes import DISPLACED_STATUSES, SOLUTION_PATHWAYS, NodeType, Status
+from simulation.codes import DISPLACED_STATUSES, SOLUTION_PATHWAYS, Coping, NodeType, Status
 from simulation.params import Parameters, per_step
 from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE
 
+#: statuses of households that can move (not on the way, not gone abroad), by status code
+MOBILE_STATUS = ~np.isin(np.arange(len(Status)), (Status.IN_TRANSIT, Status.REGULAR_MIGRATION,
+                                                  Status.IRREGULAR_MIGRATION))
+#: by status code: on a solution pathway; displaced or on a solution pathway
+ON_PATHWAY = np.isin(np.arange(len(Status)), SOLUTION_PATHWAYS)
+DISPLACED_OR_ON_PATHWAY = ON_PATHWAY | np.isin(np.arange(len(Status)), DISPLACED_STATUSES)
+#: kinds of move, each with its own destination weights (``attractiveness``)
+KINDS = ("forced", "voluntary", "abroad")
 #: ties at a new place start low and grow; ties to the origin fade while away (assumption)
 NEW_PLACE_TIES = 0.2
 TIES_GROWTH = 0.02
@@ -27,21 +35,29 @@ ORIGIN_TIES_DECAY = 0.01
 
 def aspiration(threat, lcs, earned_ratio, ties, services, params: Parameters) -> np.ndarray:
     """Aspiration to move, 0..1 (logistic in the pressures; coefficients in ``Parameters``)."""
-    log_odds = (
-        params.aspiration_base
-        + params.aspiration_threat * threat
-        + params.aspiration_needs * (lcs - 1) / 3.0
-        + params.aspiration_prospects * (1.0 - np.clip(earned_ratio, 0.0, 1.0))
-        - params.aspiration_ties * ties
-        - params.aspiration_services * services
-    )
-    return (1.0 / (1.0 + np.exp(-log_odds))).astype(np.float32)
+    # log-odds = base + threat term + needs term + prospects term - ties term - services term,
+    # summed in that order in place (no temporaries beyond one per term)
+    log_odds = np.multiply(threat, params.aspiration_threat, dtype=np.float64)
+    log_odds += params.aspiration_base
+    levels = np.arange(int(Coping.EMERGENCY) + 1)
+    log_odds += np.take(params.aspiration_needs * (levels - 1) / 3.0, lcs, mode="clip")
+    prospects = np.clip(earned_ratio, 0.0, 1.0)
+    np.subtract(1.0, prospects, out=prospects)
+    prospects *= params.aspiration_prospects
+    log_odds += prospects
+    log_odds -= params.aspiration_ties * ties
+    log_odds -= params.aspiration_services * services
+    np.negative(log_odds, out=log_odds)
+    np.exp(log_odds, out=log_odds)
+    log_odds += 1.0
+    return np.divide(1.0, log_odds, out=log_odds).astype(np.float32)
 
 
 def attractiveness(graph, params: Parameters, kind: str, room: np.ndarray) -> np.ndarray:
     """Attractiveness of every node as a destination for ``forced``, ``voluntary`` or ``abroad``."""
     node_type = graph.type
-    settlements = np.isin(node_type, (NodeType.TOWN, NodeType.HOST_AREA, NodeType.ORIGIN))
+    settlements = ((node_type == NodeType.TOWN) | (node_type == NodeType.HOST_AREA)
+                   | (node_type == NodeType.ORIGIN))
     safety = 1.0 - (1.0 - params.conflict_weight) * graph.threat
     if kind == "forced":
         base = np.where(node_type == NodeType.CAMP, params.camp_weight,
@@ -58,12 +74,21 @@ def attractiveness(graph, params: Parameters, kind: str, room: np.ndarray) -> np
     return np.where(room > 0, value, 0.0)
 
 
-def destination_weights(value: np.ndarray, distance: np.ndarray, params: Parameters) -> np.ndarray:
-    """Flee's weights: value_j / (softening + d_ij)^power; unreachable and staying put excluded."""
-    with np.errstate(invalid="ignore"):
-        weights = value[None, :] / np.power(params.softening_km + distance, params.distance_power)
-    weights[~np.isfinite(distance)] = 0.0
-    np.fill_diagonal(weights, 0.0)
+def destination_weights(value: np.ndarray, distance: np.ndarray, params: Parameters,
+                        decay: np.ndarray | None = None) -> np.ndarray:
+    """Flee's weights: value_j / (softening + d_ij)^power; unreachable and staying put excluded.
+
+    ``decay`` is the denominator if already known (``SettlementGraph.distance_decay``).
+    ``value`` may have leading axes (one row of node values per kind of move): the result
+    then has them too, one table per row.
+    """
+    if decay is None:
+        decay = np.power(params.softening_km + distance, params.distance_power)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weights = value[..., None, :] / decay
+    weights[..., ~np.isfinite(distance)] = 0.0
+    diagonal = np.arange(distance.shape[0])
+    weights[..., diagonal, diagonal] = 0.0
     return weights
 
 
@@ -74,9 +99,21 @@ def draw_destinations(weights: np.ndarray, rows: np.ndarray, u: np.ndarray) -> n
     the table flattened, so one ``searchsorted`` serves every household. -1 where a row has
     no reachable destination.
     """
-    n = weights.shape[0]
-    totals = weights.sum(axis=1)
-    cdf = np.cumsum(weights, axis=1) / np.where(totals > 0, totals, 1.0)[:, None]
+    totals, cdf = destination_cdfs(weights)
+    return draw_from_cdf(cdf, totals, rows, u)
+
+
+def destination_cdfs(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row totals and row CDFs of destination weights (any leading axes)."""
+    totals = weights.sum(axis=-1)
+    cdf = np.cumsum(weights, axis=-1) / np.where(totals > 0, totals, 1.0)[..., None]
+    return totals, cdf
+
+
+def draw_from_cdf(cdf: np.ndarray, totals: np.ndarray, rows: np.ndarray,
+                  u: np.ndarray) -> np.ndarray:
+    """``draw_destinations`` from one table's precomputed row CDFs and totals."""
+    n = cdf.shape[0]
     flat = (cdf + np.arange(n)[:, None]).ravel()
     dest = np.searchsorted(flat, rows + u, side="right") - rows * n
     dest = np.clip(dest, 0, n - 1)
@@ -118,12 +155,13 @@ def step(model, t: int) -> None:
     arrive(hh, reach_km)
 
     node, status = hh.node, hh.status
-    mobile = ~np.isin(status, (Status.IN_TRANSIT, Status.REGULAR_MIGRATION, Status.IRREGULAR_MIGRATION))
-    mobile &= graph.type[node] != NodeType.ABROAD
+    mobile = np.take(MOBILE_STATUS, status)
+    mobile &= np.take(graph.type != NodeType.ABROAD, node)
     need = np.maximum(hh.need, 1e-6)
-    hh.aspiration = np.where(mobile, aspiration(
-        graph.threat[node], hh.lcs, hh.income / need, hh.ties, graph.services[node], params
-    ), 0.0)
+    wish = aspiration(np.take(graph.threat, node), hh.lcs, hh.income / need, hh.ties,
+                      np.take(graph.services, node), params)
+    wish[~mobile] = 0.0
+    hh.aspiration = wish
     hh.ties = np.minimum(1.0, hh.ties + TIES_GROWTH * months * mobile)
     hh.origin_ties = np.where(node != hh.origin, hh.origin_ties * (1.0 - ORIGIN_TIES_DECAY * months),
                               hh.origin_ties)
@@ -132,8 +170,10 @@ def step(model, t: int) -> None:
     migrating = ((hh.strategies_used & BIT["whole_household_migrates"]) != 0) & mobile & ~forced
     choosing = mobile & ~forced & ~migrating
     aspiring = choosing & (hh.aspiration >= params.involuntary_immobility_aspiration)
-    acting = choosing & (model.streams.uniform("move", t, n)
-                         < per_step(params.mobility_rate * hh.aspiration, days))
+    acting = np.zeros(n, dtype=bool)
+    deciding = np.flatnonzero(choosing)
+    acting[deciding] = (model.streams.uniform("move", t, n)[deciding]
+                        < per_step(params.mobility_rate * hh.aspiration[deciding], days))
     considered = np.flatnonzero(forced | migrating | aspiring | acting)
     if len(considered) == 0:
         hh.immobile = False
@@ -153,12 +193,14 @@ def step(model, t: int) -> None:
     u_kind = model.streams.uniform("return", t, n)[considered]
     kind_forced, kind_migrating = forced[considered], migrating[considered]
     dest = np.full(len(considered), -1, dtype=np.int64)
-    tables = {kind: destination_weights(attractiveness(graph, params, kind, room), distance, params)
-              for kind in ("forced", "voluntary", "abroad")}
+    decay = graph.distance_decay(t, params.softening_km, params.distance_power)
+    values = np.stack([attractiveness(graph, params, kind, room) for kind in KINDS])
+    totals, cdf = destination_cdfs(destination_weights(values, distance, params, decay))
     for kind, mask in (("forced", kind_forced), ("abroad", kind_migrating),
                        ("voluntary", ~kind_forced & ~kind_migrating)):
         if mask.any():
-            dest[mask] = draw_destinations(tables[kind], rows[mask], u_dest[mask])
+            k = KINDS.index(kind)
+            dest[mask] = draw_from_cdf(cdf[k], totals[k], rows[mask], u_dest[mask])
 
     # voluntary return to a safe origin competes with the Flee-style destinations
     origin = hh.origin[considered]
@@ -171,7 +213,7 @@ def step(model, t: int) -> None:
             / np.power(params.softening_km + np.where(can_return, distance[rows, origin], 0.0),
                        params.distance_power))
     pull = np.where(can_return, pull, 0.0)
-    others = tables["voluntary"].sum(axis=1)[rows]
+    others = totals[KINDS.index("voluntary")][rows]
     going_home = can_return & (u_kind * (pull + others) < pull)
     dest = np.where(going_home, origin, dest)
 
@@ -236,7 +278,7 @@ def step(model, t: int) -> None:
     hh.origin[fled] = np.where(hh.ever_displaced[fled], hh.origin[fled], hh.node[fled])
     hh.t_displaced[fled] = t
     hh.ever_displaced[fled] = True
-    pathway = np.isin(new_status, SOLUTION_PATHWAYS) & (new_status != hh.status[who])
+    pathway = np.take(ON_PATHWAY, new_status) & (new_status != hh.status[who])
     hh.t_solution[who[pathway]] = t
     hh.t_criteria_since[who] = -1
     hh.durable_solution[who] = False
@@ -285,11 +327,11 @@ def next_status(old, destination_type, forced, to_origin, ever_displaced, durabl
     elsewhere; a move across a border or abroad is regular migration with documents (and a
     slot, to go abroad) and irregular without.
     """
-    was_solved = np.isin(old, SOLUTION_PATHWAYS) | durable
+    was_solved = np.take(ON_PATHWAY, old) | durable
     camp = destination_type == NodeType.CAMP
     flight = np.where(was_solved | (old == Status.REDISPLACED), Status.REDISPLACED,
                       np.where(camp, Status.DISPLACED_CAMP, Status.DISPLACED_HOST))
-    displaced_or_solved = np.isin(old, DISPLACED_STATUSES) | np.isin(old, SOLUTION_PATHWAYS)
+    displaced_or_solved = np.take(DISPLACED_OR_ON_PATHWAY, old)
     internal = np.where(
         displaced_or_solved & ever_displaced,
         np.where(camp, Status.DISPLACED_CAMP, Status.SETTLED_ELSEWHERE),

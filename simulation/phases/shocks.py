@@ -11,6 +11,10 @@ import numpy as np
 from simulation.codes import NodeType, Status
 from simulation.params import Parameters, per_step
 
+#: statuses whose households can be displaced by a threat where they are, by status code
+AT_RISK_STATUS = ~np.isin(np.arange(len(Status)), (Status.IN_TRANSIT, Status.REGULAR_MIGRATION,
+                                                   Status.IRREGULAR_MIGRATION))
+
 
 def flight_probability(threat: np.ndarray, params: Parameters, days_per_step: float) -> np.ndarray:
     """Per-step probability of fleeing at each threat level (logistic in threat, assumption)."""
@@ -44,8 +48,9 @@ def step(model, t: int) -> None:
     graph.labour_demand = graph.base_labour_demand * intact * (1.0 - 0.5 * graph.threat)
     graph.market = graph.base_market * (1.0 - 0.5 * graph.threat)
 
-    at_risk = ~np.isin(hh.status, (Status.IN_TRANSIT, Status.REGULAR_MIGRATION,
-                                   Status.IRREGULAR_MIGRATION))
-    at_risk &= graph.type[hh.node] != NodeType.ABROAD
-    p_flee = flight_probability(graph.threat, params, model.days_per_step)[hh.node]
-    model.today.fleeing = at_risk & (model.streams.uniform("flight", t, len(hh)) < p_flee)
+    node = hh.node.astype(np.intp)  # gathers by an intp index are several times faster
+    at_risk = np.take(AT_RISK_STATUS, hh.status)
+    at_risk &= np.take(graph.type != NodeType.ABROAD, node)
+    p_flee = np.take(flight_probability(graph.threat, params, model.days_per_step), node)
+    at_risk &= model.streams.uniform("flight", t, len(hh)) < p_flee
+    model.today.fleeing = at_risk

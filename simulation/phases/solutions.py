@@ -17,34 +17,49 @@ import numpy as np
 from simulation.codes import ABROAD_STATUSES, Coping, Group, Status
 from simulation.params import Parameters
 
+#: by status code: gone abroad; displaced outside camps (a solution there is local integration)
+ABROAD = np.isin(np.arange(len(Status)), ABROAD_STATUSES)
+INTEGRATES = np.isin(np.arange(len(Status)), (Status.DISPLACED_HOST, Status.REDISPLACED))
 #: node HLP / governance security needed for a solution away from one's own land (assumption)
 HLP_NODE_MIN = 0.5
 
 
-def host_average(values: np.ndarray, node: np.ndarray, is_host: np.ndarray, n_nodes: int,
+def host_average(values: np.ndarray, node: np.ndarray, is_host, n_nodes: int,
                  fallback: float) -> np.ndarray:
-    """Mean of ``values`` over host households at each node (``fallback`` where none)."""
+    """Mean of ``values`` over host households at each node (``fallback`` where none).
+
+    ``is_host`` selects the hosts: a mask, or their row numbers."""
     totals = np.bincount(node[is_host], weights=values[is_host], minlength=n_nodes)
     counts = np.bincount(node[is_host], minlength=n_nodes)
     return np.where(counts > 0, totals / np.maximum(counts, 1), fallback)
 
 
 def criteria_met(hh, graph, params: Parameters) -> np.ndarray:
-    """IASC criteria at parity with hosts at the same node (see module docstring)."""
-    node = hh.node
-    is_host = (hh.group == Group.HOST) & (hh.status == Status.IN_PLACE)
-    need = np.maximum(hh.need, 1e-6)
-    earned = hh.income / need
-    host_living = host_average(hh.living_standard, node, is_host, graph.n_nodes, 1.0)
-    host_earned = host_average(earned, node, is_host, graph.n_nodes, 0.5)
-    safety = graph.threat[node] <= params.solution_threat_max
-    living = (hh.living_standard >= params.parity_ratio * host_living[node]) & (hh.lcs <= Coping.STRESS)
-    livelihood = earned >= params.parity_ratio * host_earned[node]
-    housing = (hh.status != Status.DISPLACED_CAMP) & (hh.status != Status.IN_TRANSIT)
-    at_origin = node == hh.origin
-    hlp = np.where(at_origin, hh.hlp_secure, graph.hlp[node] >= HLP_NODE_MIN)
-    candidates = hh.ever_displaced & ~np.isin(hh.status, ABROAD_STATUSES)
-    return candidates & safety & living & livelihood & housing & hlp & hh.documented
+    """IASC criteria at parity with hosts at the same node (see module docstring).
+
+    Host averages are taken over host rows only and the criteria checked only for the
+    candidates (ever displaced, not gone abroad), then spread back to a full mask.
+    """
+    node, status = hh.node.astype(np.intp), hh.status
+    hosts = np.flatnonzero((hh.group == Group.HOST) & (status == Status.IN_PLACE))
+    host_living = host_average(hh.living_standard, node, hosts, graph.n_nodes, 1.0)
+    host_need = np.maximum(hh.need[hosts], 1e-6)
+    host_earned = host_average(hh.income[hosts] / host_need, node[hosts], slice(None),
+                               graph.n_nodes, 0.5)
+    met = hh.ever_displaced & ~np.take(ABROAD, status)
+    rows = np.flatnonzero(met)
+    at, status = node[rows], status[rows]
+    need = np.maximum(hh.need[rows], 1e-6)
+    earned = hh.income[rows] / need
+    living_standard = hh.living_standard[rows]
+    safety = graph.threat[at] <= params.solution_threat_max
+    living = ((living_standard >= params.parity_ratio * host_living[at])
+              & (hh.lcs[rows] <= Coping.STRESS))
+    livelihood = earned >= params.parity_ratio * host_earned[at]
+    housing = (status != Status.DISPLACED_CAMP) & (status != Status.IN_TRANSIT)
+    hlp = np.where(at == hh.origin[rows], hh.hlp_secure[rows], graph.hlp[at] >= HLP_NODE_MIN)
+    met[rows] = safety & living & livelihood & housing & hlp & hh.documented[rows]
+    return met
 
 
 def step(model, t: int) -> None:
@@ -53,6 +68,6 @@ def step(model, t: int) -> None:
     hh.t_criteria_since = np.where(met, np.where(hh.t_criteria_since < 0, t, hh.t_criteria_since), -1)
     months_held = (t - hh.t_criteria_since + 1) * model.days_per_step / 30.0
     hh.durable_solution = met & (months_held >= params.solution_months)
-    integrating = hh.durable_solution & np.isin(hh.status, (Status.DISPLACED_HOST, Status.REDISPLACED))
+    integrating = hh.durable_solution & np.take(INTEGRATES, hh.status)
     hh.status = np.where(integrating, Status.LOCALLY_INTEGRATED, hh.status)
     hh.t_solution = np.where(integrating, t, hh.t_solution)
