@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from benchmarks.cli import bench_command
 from simulation.app.command import app_command
 from simulation.baseline import baseline_command
 from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
@@ -81,6 +82,7 @@ _STATUS_SHARES = {"returned", "locally_integrated", "settled_elsewhere", "regula
 app.command("sweep")(sweep_command)
 app.command("app")(app_command)
 app.command("baseline")(baseline_command)
+app.command("bench")(bench_command)
 app.command("import-flee")(import_flee_command)
 app.command("validate")(validate_command)
 
