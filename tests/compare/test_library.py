@@ -1,0 +1,58 @@
+"""The protracted scenario library, and the calibration targets it is meant to show."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulation.compare import compare, stats
+from simulation.compare.calibration import participant_effects, relative_gain
+from simulation.compare.seeds import replicate_seeds
+from simulation.scenario import load_scenario
+
+LIBRARY = Path(__file__).resolve().parents[2] / "scenarios" / "protracted"
+VARIANTS = ("cash", "graduation", "cash_for_work", "services_restoration", "social_cohesion",
+            "labour_mobility", "stabilization", "mix_self_reliance", "mix_return")
+
+
+def test_every_variant_extends_the_base_says_what_it_shows_and_is_named_after_its_file():
+    base = load_scenario(LIBRARY / "base.yaml")
+    assert not base.interventions
+    for name in VARIANTS:
+        path = LIBRARY / f"{name}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("# ") and "extends: base.yaml" in text, name
+        scenario = load_scenario(path)
+        assert scenario.name == name and scenario.interventions
+        assert (scenario.steps, scenario.graph, scenario.populations) == (
+            base.steps, base.graph, base.populations), f"{name} is not paired with the base"
+
+
+def test_the_two_mixes_have_equal_budgets():
+    budgets = [sum(i.budget for i in load_scenario(LIBRARY / f"{name}.yaml").interventions)
+               for name in ("mix_self_reliance", "mix_return")]
+    assert budgets[0] == budgets[1] > 0
+
+
+@pytest.mark.slow
+def test_graduation_and_cash_show_their_published_patterns():
+    result = compare([LIBRARY / "base.yaml", LIBRARY / "graduation.yaml", LIBRARY / "cash.yaml"],
+                     replicates=6, workers=2)
+    graduation = result.document["scenarios"]["graduation"]["difference"]
+    assert graduation["self_reliant_share"]["p10"] > 0  # higher, band excludes zero
+    assert graduation["harmful_coping_share"]["p90"] < 0  # lower, band excludes zero
+    # cash: harmful coping falls while paid (months 7-12) and the gain fades after
+    harmful = stats.series_bands(result.runs[2], "harmful_coping_share", result.runs[0])
+    assert (harmful["p90"][6:12] < -0.01).all()
+    assert abs(harmful["median"][-1]) < 0.2 * abs(harmful["median"][6:12].mean())
+
+
+@pytest.mark.slow
+def test_cash_for_work_raises_participants_income_while_it_runs():
+    spec = load_scenario(LIBRARY / "cash_for_work.yaml").interventions[0]
+    effects = participant_effects(LIBRARY / "base.yaml", LIBRARY / "cash_for_work.yaml",
+                                  replicate_seeds(2024, 2))
+    running = np.mean([relative_gain(effects, step)[0] for step in range(spec.start, spec.end + 1)])
+    after = relative_gain(effects, spec.end + 6)[0]
+    assert 0.2 < running < 0.36  # published: +26-29% (Rosas and Sabarwal 2016)
+    assert after < running / 2
