@@ -92,6 +92,8 @@ class SettlementGraph:
         self.extra_closed = np.zeros(len(edges), dtype=bool)  # closed by an intervention or event
         self._route_cache: dict[tuple[bytes, bool], tuple[np.ndarray, np.ndarray]] = {}
         self._decay_cache: dict[tuple[bytes, float, float], np.ndarray] = {}
+        self._open_memo: tuple[int, bytes, np.ndarray] | None = None
+        self._slots_cache: dict[tuple[bytes, bytes, float], np.ndarray] = {}
         self.nx = self._build_networkx()
 
     def _build_networkx(self) -> nx.Graph:
@@ -105,10 +107,14 @@ class SettlementGraph:
     # --- edges -----------------------------------------------------------------------------------
     def open_edges(self, step: int) -> np.ndarray:
         """Mask of edges open at ``step`` (closures are [start, end] inclusive, end -1 = forever)."""
+        extra = self.extra_closed.tobytes()
+        if self._open_memo is not None and self._open_memo[:2] == (step, extra):
+            return self._open_memo[2].copy()  # (asked several times a step; callers may edit)
         is_open = ~self.extra_closed
         closed = (self._closure_start <= step) & ((self._closure_end == -1)
                                                   | (step <= self._closure_end))
         is_open[self._closure_edge[closed]] = False
+        self._open_memo = (step, extra, is_open.copy())
         return is_open
 
     def distances(self, step: int, cross_borders: bool = True) -> np.ndarray:
@@ -152,14 +158,21 @@ class SettlementGraph:
         return decay
 
     def regular_slots_into(self, step: int, days_per_step: float) -> np.ndarray:
-        """Regular-pathway places per node this step: slots on open edges into each abroad node."""
-        slots = np.zeros(self.n_nodes)
+        """Regular-pathway places per node this step: slots on open edges into each abroad node.
+
+        Cached by the open edges, the edges' slots and the step length (they rarely change).
+        """
         usable = self.open_edges(step)
-        months = days_per_step / 30.0
-        for ends in (self.edge_source, self.edge_target):
-            into_abroad = usable & (self.type[ends] == NodeType.ABROAD)
-            np.add.at(slots, ends[into_abroad], self.edge_slots[into_abroad] * months)
-        return slots
+        key = (usable.tobytes(), self.edge_slots.tobytes(), float(days_per_step))
+        slots = self._slots_cache.get(key)
+        if slots is None:
+            slots = np.zeros(self.n_nodes)
+            months = days_per_step / 30.0
+            for ends in (self.edge_source, self.edge_target):
+                into_abroad = usable & (self.type[ends] == NodeType.ABROAD)
+                np.add.at(slots, ends[into_abroad], self.edge_slots[into_abroad] * months)
+            self._slots_cache[key] = slots
+        return slots.copy()
 
     def neighbours(self, name: str) -> list[str]:
         return sorted(self.nx.neighbors(name))

@@ -75,7 +75,8 @@ HEALTH_STATUS = np.rint(np.add.outer(np.arange(6), np.arange(6)) / 2.0).astype(n
 
 def cari(rcsi_value, lcs, living_standard) -> np.ndarray:
     """WFP CARI class 1..4 (food secure .. severely food insecure)."""
-    current = np.take(CURRENT_BY_RCSI, rcsi_value, mode="clip")  # rCSI phases (WFP)
+    rcsi_index = np.asarray(rcsi_value).astype(np.intp)  # (take is slow with small ints)
+    current = np.take(CURRENT_BY_RCSI, rcsi_index, mode="clip")  # rCSI phases (WFP)
     economic = 5 - score(living_standard, [0.5, 0.8, 1.0]).clip(1, 4)  # vs SMEB/MEB
     # (current + (lcs + economic) / 2) / 2, in quarters: exact small integers
     quarters = 2 * current.astype(np.int16) + lcs + economic
@@ -110,14 +111,14 @@ def _domain_scores(hh, graph, rcsi_value):
     cut = ((used & BIT["cut_health_education"]) != 0).view(np.int8)
     withdrew = (hh.strategies_exhausted & BIT["withdraw_children_from_school"]) != 0
     risky = ((used & BIT["high_risk_or_illegal_work"]) != 0).view(np.int8)
-    food = np.take(FOOD_BY_RCSI, rcsi_value, mode="clip")
+    food = np.take(FOOD_BY_RCSI, rcsi_value.astype(np.intp), mode="clip")
     yield food
     services = np.take(np.rint(1.0 + 4.0 * graph.services).astype(np.int16), node)
     yield np.clip(np.where(withdrew, np.int16(1), np.where(cut != 0, np.int16(2), services)),
                   1, 5)  # education
     health_care = services - cut
     yield np.clip(health_care, 1, 5, out=health_care)
-    yield np.take(HEALTH_STATUS, food * np.int8(6) + health_care)
+    yield np.take(HEALTH_STATUS, food.astype(np.intp) * 6 + health_care)
     safety = np.take(np.rint(5.0 - 4.0 * graph.threat).astype(np.int8), node) - risky
     yield np.clip(safety, 1, 5, out=safety)
     yield score(hh.income / need, [0.2, 0.5, 0.75, 1.0])  # employment

@@ -19,9 +19,6 @@ from simulation.codes import DISPLACED_STATUSES, SOLUTION_PATHWAYS, Coping, Node
 from simulation.params import Parameters, per_step
 from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE
 
-#: statuses of households that can move (not on the way, not gone abroad), by status code
-MOBILE_STATUS = ~np.isin(np.arange(len(Status)), (Status.IN_TRANSIT, Status.REGULAR_MIGRATION,
-                                                  Status.IRREGULAR_MIGRATION))
 #: by status code: on a solution pathway; displaced or on a solution pathway
 ON_PATHWAY = np.isin(np.arange(len(Status)), SOLUTION_PATHWAYS)
 DISPLACED_OR_ON_PATHWAY = ON_PATHWAY | np.isin(np.arange(len(Status)), DISPLACED_STATUSES)
@@ -74,6 +71,26 @@ def attractiveness(graph, params: Parameters, kind: str, room: np.ndarray) -> np
     return np.where(room > 0, value, 0.0)
 
 
+def attractiveness_by_kind(graph, params: Parameters, room: np.ndarray) -> np.ndarray:
+    """``attractiveness`` for every kind of move in ``KINDS`` order (rows), computed at once
+    with the same arithmetic (the parts shared by the kinds only once)."""
+    node_type = graph.type
+    camp = node_type == NodeType.CAMP
+    abroad = node_type == NodeType.ABROAD
+    settlements = ((node_type == NodeType.TOWN) | (node_type == NodeType.HOST_AREA)
+                   | (node_type == NodeType.ORIGIN))
+    safety = 1.0 - (1.0 - params.conflict_weight) * graph.threat
+    foreign = np.where(abroad, params.foreign_weight, 0.0)
+    values = np.empty((len(KINDS), graph.n_nodes))
+    values[0] = np.where(camp, params.camp_weight, np.where(settlements, params.town_weight,
+                                                              0.0)) * safety
+    values[1] = np.where(settlements, params.town_weight * (0.5 + graph.services) * safety, 0.0)
+    values[1] += foreign
+    values[2] = foreign
+    values[:, ~(room > 0)] = 0.0
+    return values
+
+
 def destination_weights(value: np.ndarray, distance: np.ndarray, params: Parameters,
                         decay: np.ndarray | None = None) -> np.ndarray:
     """Flee's weights: value_j / (softening + d_ij)^power; unreachable and staying put excluded.
@@ -124,10 +141,14 @@ def rank_within(keys: np.ndarray, order_draw: np.ndarray) -> np.ndarray:
     """Rank of each element among those with the same key, in order of ``order_draw``."""
     order = np.lexsort((order_draw, keys))
     sorted_keys = keys[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_keys)) + 1]
-    first = np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+    position = np.arange(len(keys))
+    # the position where each key's run starts, carried forward over the run
+    starts = np.empty(len(keys), dtype=bool)
+    starts[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts[1:])
+    first = np.maximum.accumulate(np.where(starts, position, 0))
     ranks = np.empty(len(keys), dtype=np.int64)
-    ranks[order] = np.arange(len(keys)) - first
+    ranks[order] = position - first
     return ranks
 
 
@@ -154,8 +175,10 @@ def step(model, t: int) -> None:
     reach_km = params.travel_speed_km_day * days
     arrive(hh, reach_km)
 
-    node, status = hh.node, hh.status
-    mobile = np.take(MOBILE_STATUS, status)
+    node, status = hh.node.astype(np.intp), hh.status  # gathers by intp are much faster
+    mobile = status != Status.IN_TRANSIT
+    mobile &= status != Status.REGULAR_MIGRATION
+    mobile &= status != Status.IRREGULAR_MIGRATION
     mobile &= np.take(graph.type != NodeType.ABROAD, node)
     need = np.maximum(hh.need, 1e-6)
     wish = aspiration(np.take(graph.threat, node), hh.lcs, hh.income / need, hh.ties,
@@ -190,11 +213,10 @@ def step(model, t: int) -> None:
 
     rows = node[considered]
     u_dest = model.streams.uniform("destination", t, n)[considered]
-    u_kind = model.streams.uniform("return", t, n)[considered]
     kind_forced, kind_migrating = forced[considered], migrating[considered]
     dest = np.full(len(considered), -1, dtype=np.int64)
     decay = graph.distance_decay(t, params.softening_km, params.distance_power)
-    values = np.stack([attractiveness(graph, params, kind, room) for kind in KINDS])
+    values = attractiveness_by_kind(graph, params, room)
     totals, cdf = destination_cdfs(destination_weights(values, distance, params, decay))
     for kind, mask in (("forced", kind_forced), ("abroad", kind_migrating),
                        ("voluntary", ~kind_forced & ~kind_migrating)):
@@ -213,9 +235,11 @@ def step(model, t: int) -> None:
             / np.power(params.softening_km + np.where(can_return, distance[rows, origin], 0.0),
                        params.distance_power))
     pull = np.where(can_return, pull, 0.0)
-    others = totals[KINDS.index("voluntary")][rows]
-    going_home = can_return & (u_kind * (pull + others) < pull)
-    dest = np.where(going_home, origin, dest)
+    if can_return.any():  # the stream's draws are the same whether or not others are drawn
+        u_kind = model.streams.uniform("return", t, n)[considered]
+        others = totals[KINDS.index("voluntary")][rows]
+        going_home = can_return & (u_kind * (pull + others) < pull)
+        dest = np.where(going_home, origin, dest)
 
     # --- capability -------------------------------------------------------------------------------
     has_route = dest >= 0

@@ -11,10 +11,6 @@ import numpy as np
 from simulation.codes import NodeType, Status
 from simulation.params import Parameters, per_step
 
-#: statuses whose households can be displaced by a threat where they are, by status code
-AT_RISK_STATUS = ~np.isin(np.arange(len(Status)), (Status.IN_TRANSIT, Status.REGULAR_MIGRATION,
-                                                   Status.IRREGULAR_MIGRATION))
-
 
 def flight_probability(threat: np.ndarray, params: Parameters, days_per_step: float) -> np.ndarray:
     """Per-step probability of fleeing at each threat level (logistic in threat, assumption)."""
@@ -49,7 +45,10 @@ def step(model, t: int) -> None:
     graph.market = graph.base_market * (1.0 - 0.5 * graph.threat)
 
     node = hh.node.astype(np.intp)  # gathers by an intp index are several times faster
-    at_risk = np.take(AT_RISK_STATUS, hh.status)
+    status = hh.status
+    at_risk = status != Status.IN_TRANSIT  # nor gone abroad, nor at an abroad node
+    at_risk &= status != Status.REGULAR_MIGRATION
+    at_risk &= status != Status.IRREGULAR_MIGRATION
     at_risk &= np.take(graph.type != NodeType.ABROAD, node)
     p_flee = np.take(flight_probability(graph.threat, params, model.days_per_step), node)
     at_risk &= model.streams.uniform("flight", t, len(hh)) < p_flee

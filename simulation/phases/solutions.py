@@ -14,12 +14,9 @@ A solution fails when the household is displaced again (mobility phase: ``redisp
 
 import numpy as np
 
-from simulation.codes import ABROAD_STATUSES, Coping, Group, Status
+from simulation.codes import Coping, Group, Status
 from simulation.params import Parameters
 
-#: by status code: gone abroad; displaced outside camps (a solution there is local integration)
-ABROAD = np.isin(np.arange(len(Status)), ABROAD_STATUSES)
-INTEGRATES = np.isin(np.arange(len(Status)), (Status.DISPLACED_HOST, Status.REDISPLACED))
 #: node HLP / governance security needed for a solution away from one's own land (assumption)
 HLP_NODE_MIN = 0.5
 
@@ -46,7 +43,8 @@ def criteria_met(hh, graph, params: Parameters) -> np.ndarray:
     host_need = np.maximum(hh.need[hosts], 1e-6)
     host_earned = host_average(hh.income[hosts] / host_need, node[hosts], slice(None),
                                graph.n_nodes, 0.5)
-    met = hh.ever_displaced & ~np.take(ABROAD, status)
+    met = hh.ever_displaced & (status != Status.REGULAR_MIGRATION)
+    met &= status != Status.IRREGULAR_MIGRATION  # (ABROAD_STATUSES)
     rows = np.flatnonzero(met)
     at, status = node[rows], status[rows]
     need = np.maximum(hh.need[rows], 1e-6)
@@ -68,6 +66,7 @@ def step(model, t: int) -> None:
     hh.t_criteria_since = np.where(met, np.where(hh.t_criteria_since < 0, t, hh.t_criteria_since), -1)
     months_held = (t - hh.t_criteria_since + 1) * model.days_per_step / 30.0
     hh.durable_solution = met & (months_held >= params.solution_months)
-    integrating = hh.durable_solution & np.take(INTEGRATES, hh.status)
+    integrating = hh.durable_solution & ((hh.status == Status.DISPLACED_HOST)
+                                         | (hh.status == Status.REDISPLACED))
     hh.status = np.where(integrating, Status.LOCALLY_INTEGRATED, hh.status)
     hh.t_solution = np.where(integrating, t, hh.t_solution)
