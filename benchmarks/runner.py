@@ -11,8 +11,11 @@ included) and costs nothing while the run is timed; tracemalloc would slow the c
 a million agents several times over and miss memory outside Python's allocators.
 
 Both engines run the same generated scenario (``benchmarks/generated.py``) with the same
-seed. The time that counts is the steps (``run_seconds``); building the households and the
-Mesa agents is reported apart (``build_seconds``), and ``total_seconds`` is the whole run.
+seed. The time that counts is the steps (``run_seconds``, wall clock); building the households
+and the Mesa agents is reported apart (``build_seconds``), and ``total_seconds`` is the whole
+run. The process's CPU time over the steps is reported too
+(``cpu_microseconds_per_household_step``): on a machine shared with other work, wall-clock
+times stretch with the load (``machine.load_average_at_start``) and CPU time much less.
 """
 
 import json
@@ -82,9 +85,9 @@ def measure(engine: str, households: int, steps: int, nodes: int | None = None,
         model = ReferenceModel(spec, seed=seed)
     else:
         raise ValueError(f"engine must be 'vector' or 'reference', not {engine!r}")
-    built = time.perf_counter()
+    built, cpu_started = time.perf_counter(), time.process_time()
     model.run()
-    finished = time.perf_counter()
+    finished, cpu_seconds = time.perf_counter(), time.process_time() - cpu_started
     agents = len(model.agents)
     if agents != households:
         raise RuntimeError(f"{engine}: {agents} Mesa agents for {households} households")
@@ -96,6 +99,7 @@ def measure(engine: str, households: int, steps: int, nodes: int | None = None,
         "peak_bytes_per_household": round(peak / households),
         "nodes": nodes, "mesa_agents": agents,
         "microseconds_per_household_step": round(run_seconds / (households * steps) * 1e6, 4),
+        "cpu_microseconds_per_household_step": round(cpu_seconds / (households * steps) * 1e6, 4),
         "build_seconds": round(built - started, 2), "run_seconds": round(run_seconds, 2),
         "total_seconds": round(finished - started, 2),
         "peak_bytes": peak, "baseline_bytes": baseline,
