@@ -1,7 +1,6 @@
 """``prds app [SCENARIO] [--port N]``: start the workshop app's Solara server on this machine."""
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -42,9 +41,8 @@ def app_command(
         except ScenarioError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from None
-    typer.echo(f"prds app: http://localhost:{port}  (Ctrl-C to stop)")
-    try:
-        code = subprocess.call(server_command(port), env=server_environment(scenario))
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    typer.echo(f"prds app: http://localhost:{port}  (Ctrl-C to stop)", err=True)
+    command = server_command(port)
+    # replace this process by the server: Ctrl-C and a terminating signal reach it directly,
+    # and no server is left running when whoever started `prds app` stops it
+    os.execve(command[0], command, server_environment(scenario))

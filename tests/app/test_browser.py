@@ -11,14 +11,13 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlparse
 
 import pytest
-
-from simulation.app.command import server_command, server_environment
 
 pytestmark = pytest.mark.browser
 
@@ -45,13 +44,14 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
+    """``prds app --port N`` on a free port, as a trainer starts it; stopped after the tests."""
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
+    prds = [sys.executable, "-c", "from simulation.cli import app; app()"]
     with open(log, "w") as out:
-        server = subprocess.Popen(server_command(port, host="127.0.0.1"),
-                                  env=server_environment(None), stdout=out,
+        server = subprocess.Popen([*prds, "app", "--port", str(port)], stdout=out,
                                   stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://localhost:{port}/"
     try:
         deadline = time.monotonic() + SERVER_START_SECONDS
         while True:

@@ -157,3 +157,13 @@ def test_server_command_and_environment(tiny_path):
     env = server_environment(tiny_path)
     assert env["PRDS_APP_SCENARIO"] == str(tiny_path.resolve())
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
+@pytest.mark.parametrize("levers", [{"compare": False}, {"intervention": "none"}])
+def test_pictures_of_a_single_run(tiny_path, levers):
+    model = workshop(tiny_path, **levers)
+    model.step()
+    pictures = [figures.GraphPicture(model), figures.StatusPicture(model),
+                figures.CopingPicture(model), figures.SelfReliancePicture(model)]
+    assert all(p.render().startswith(b"\x89PNG") for p in pictures)
+    assert len(model.outcomes()[0]) == 3  # outcome, key and the one run: no difference column
