@@ -259,13 +259,15 @@ def load_scenario(source: str | Path | dict, overrides: dict[str, Any] | None = 
     return validate(data, lines, file)
 
 
-#: largest size of any number in a scenario (assumption: far above any real count, price or
-#: distance, and small enough that products of a few of them stay finite in float32 columns)
+#: largest and smallest non-zero size of any number in a scenario (assumption: far beyond any
+#: real count, price, distance or rate, and close enough that products and ratios of a few of
+#: them stay finite in float32 columns: a MEB of 1e-39 made living standards infinite)
 MAX_NUMBER = 1e12
+MIN_NUMBER = 1e-9
 
 
 def _bad_numbers(data, lines: dict, file: str) -> list[tuple[str, int | None, str, str]]:
-    """NaN, infinite or huge numbers anywhere in the data (the seed excepted)."""
+    """NaN, infinite, huge or vanishing numbers anywhere in the data (the seed excepted)."""
     problems = []
     stack: list[tuple[PathKey, Any]] = [((), data)]
     seen: set[int] = set()  # containers shared through YAML aliases are checked once
@@ -285,6 +287,8 @@ def _bad_numbers(data, lines: dict, file: str) -> list[tuple[str, int | None, st
             elif abs(value) > MAX_NUMBER:
                 shown = repr(value) if len(repr(value)) < 30 else f"{repr(value)[:8]}... ({len(repr(value))} digits)"
                 message = f"too large: at most {MAX_NUMBER:g} (got {shown})"
+            elif value != 0 and abs(value) < MIN_NUMBER:
+                message = f"too small: 0, or at least {MIN_NUMBER:g} in size (got {value!r})"
             else:
                 continue
             problems.append((*_where(path, lines, file), _format(path), message))

@@ -83,7 +83,8 @@ def damaged(draw) -> dict[str, str | bytes | None]:
         elif kind == "encode":
             text = content.replace("A", "Å") if "A" in content else content + "é\n"
             files[name] = text.encode(draw(st.sampled_from(["latin-1", "utf-16", "utf-32",
-                                                             "utf-8-sig", "cp1252"])))
+                                                             "utf-8-sig", "cp1252"])),
+                                      errors="replace")
         elif kind == "crlf_bom":
             files[name] = "\ufeff" + content.replace("\n", "\r\n")
         elif rows:

@@ -151,7 +151,7 @@ def mutated(draw) -> dict:
         kind = draw(st.sampled_from(["set", "set", "delete", "unknown_key", "structure"]))
         paths = key_paths(data)
         if kind == "structure":
-            key, value = draw(st.sampled_from(STRUCTURAL))
+            key, value = copy.deepcopy(draw(st.sampled_from(STRUCTURAL)))
             try:
                 data = _set(data, key, value)
             except (KeyError, IndexError, TypeError):
@@ -165,7 +165,7 @@ def mutated(draw) -> dict:
             if kind == "delete":
                 del parent[path[-1]]
             else:
-                parent[path[-1]] = draw(BAD_VALUES)
+                parent[path[-1]] = copy.deepcopy(draw(BAD_VALUES))  # constants stay intact
     return data
 
 

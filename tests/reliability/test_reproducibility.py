@@ -1,9 +1,9 @@
 """Reproducibility: same inputs and seed, bit-identical outputs; another seed, other outputs.
 
 - Two fresh ``prds run`` processes with different Python hash seeds write byte-identical
-  files (Parquet, JSON and PNG); a third with another run seed writes different numbers.
+  files (Parquet, JSON and PNG).
 - Generated scenarios run twice in one process give identical household columns, flows and
-  tables, with or without Mesa agent views.
+  tables, with or without Mesa agent views; another seed gives other numbers.
 - Common random numbers: an intervention that pays nothing changes no household at all.
 (Identical sweep tables across executors and worker counts: ``tests/sweeps/test_executors.py``.)
 """
@@ -31,7 +31,7 @@ PRDS = Path(sys.executable).with_name("prds")
 
 @pytest.mark.slow
 def test_two_fresh_processes_write_bit_identical_files(tmp_path):
-    runs = {"a": ("3", "0"), "b": ("3", "4242"), "other_seed": ("4", "0")}
+    runs = {"a": ("3", "0"), "b": ("3", "4242")}  # (another seed: the in-process test below)
     processes = {
         name: subprocess.Popen(
             [str(PRDS), "run", str(DEFAULT_SCENARIO), "--steps", "12", "--seed", seed,
@@ -46,13 +46,8 @@ def test_two_fresh_processes_write_bit_identical_files(tmp_path):
     assert a == b and {"timeseries.parquet", "summary.json", "metrics.parquet"} <= set(a)
     for name in a:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
-    first = json.loads((tmp_path / "a" / "summary.json").read_text())
-    other = json.loads((tmp_path / "other_seed" / "summary.json").read_text())
-    assert first["seed"] == 3 and other["seed"] == 4
-    outcomes = ("mean_rsi", "mean_rcsi", "self_reliant_share", "harmful_coping_share")
-    assert any(first[k] != other[k] for k in outcomes)
-    series = [pd.read_parquet(tmp_path / n / "timeseries.parquet") for n in ("a", "other_seed")]
-    assert not series[0].equals(series[1])
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert summary["seed"] == 3 and summary["steps"] == 12 and summary["households"] > 0
 
 
 def state_of(model) -> dict[str, np.ndarray]:
