@@ -8,6 +8,7 @@
   a rerun completes the set.
 - Every output in the codebase goes through ``simulation/outputs/files.py``: a scan of the
   source finds no other file writer.
+(A sweep killed with SIGKILL and resumed to the identical table: ``tests/sweeps/test_cli.py``.)
 """
 
 import ast
@@ -269,3 +270,4 @@ def test_the_scan_finds_a_direct_write(tmp_path):
                       "    buffer = io.BytesIO()\n"
                       "    fig.savefig(buffer)\n")
     assert [w for _, w in direct_writes(sample)] == ["to_parquet", "savefig", "open", "dump"]
+

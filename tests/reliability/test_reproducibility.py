@@ -5,7 +5,8 @@
 - Generated scenarios run twice in one process give identical household columns, flows and
   tables, with or without Mesa agent views; another seed gives other numbers.
 - Common random numbers: an intervention that pays nothing changes no household at all.
-(Identical sweep tables across executors and worker counts: ``tests/sweeps/test_executors.py``.)
+(Identical sweep tables across executors and worker counts: ``tests/sweeps/test_executors.py``;
+comparisons in one process and in two: ``tests/compare/test_seeds_and_pairs.py``.)
 """
 
 import json
@@ -98,3 +99,4 @@ def test_same_seed_repeats_and_another_seed_differs_in_process():
     assert_same_run(one, two)
     assert any(not np.array_equal(getattr(one.households, c), getattr(other.households, c))
                for c in ("savings", "income", "size", "skills"))
+
