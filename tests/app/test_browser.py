@@ -144,6 +144,13 @@ def test_play_step_and_a_lever_change_the_picture_and_the_result(page):
     assert tab.locator("img.prds-statuses").screenshot() != chart_before
     assert tab.locator("img.prds-graph").evaluate("img => img.naturalWidth") > 200
 
+    # the graph's colour toggle: harmful coping -> self-reliance redraws the graph
+    graph_before = tab.get_attribute("img.prds-graph", "src")
+    tab.locator(".prds-colour-by button", has_text="self-reliance").click()
+    tab.wait_for_function("src => document.querySelector('img.prds-graph').src !== src",
+                          arg=graph_before)
+    tab.get_by_text("Colour: the share of them self-reliant").wait_for()
+
     # Reset goes back to step 0 (a step already under way when pausing finishes on the old
     # model); then Step moves exactly one step at a time
     tab.get_by_role("button", name="Reset").click()
