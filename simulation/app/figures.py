@@ -177,6 +177,7 @@ class StatusPicture(PanelsPicture):
         self.top = 0.0
 
     def render(self) -> bytes:
+        """PNG of the status lines now; the y axis grows when a line outgrows it."""
         top = 0.0
         for arm in self.model.arms:
             history = self.model.history[arm]
@@ -204,6 +205,7 @@ class CopingPicture(PanelsPicture):
                              bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False)
 
     def render(self) -> bytes:
+        """PNG of the coping bands now (the bands are redrawn: stackplot has no set_data)."""
         for band in self.moving:
             band.remove()
         self.moving = []
@@ -236,6 +238,7 @@ class SelfReliancePicture(Picture):
         self.animate(*self.lines.values())
 
     def render(self) -> bytes:
+        """PNG of the self-reliance and aid-dependency lines now."""
         for (arm, key), line in self.lines.items():
             history = indicator_rows(self.model.history[arm])
             line.set_data([row["step"] for row in history], [row[key] for row in history])

@@ -98,6 +98,7 @@ def ConceptNote(key: str):
 
 @solara.component
 def Chart(title: str, image: bytes, name: str, concept: str):
+    """A live chart with the note on the PRDS concept it shows beside it."""
     with solara.Card(title, margin=0):
         with solara.Columns([5, 2]):
             solara.Image(image, format="png", width="100%",
