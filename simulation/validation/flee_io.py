@@ -506,11 +506,15 @@ def _apply_registration_corrections(path: Path, tables: Mapping[str, np.ndarray]
             raise FleeFormatError(path, f"{when} is not a data date of {name!r} after its first",
                                   "a date that appears in the camp's count file", row.line)
         for i in hits:
-            if table[i - 1, 1] == 0:
-                raise FleeFormatError(path, f"count of {name!r} just before {when} is 0, so "
-                                      "earlier counts cannot be rescaled",
+            with np.errstate(all="ignore"):
+                factor = table[i, 1] / table[i - 1, 1]
+                rescaled = table[:i, 1] * factor
+            if table[i - 1, 1] == 0 or not np.isfinite(rescaled).all():
+                # (a count of 1e-310 before the date made the factor infinite and counts NaN)
+                raise FleeFormatError(path, f"count of {name!r} just before {when} is "
+                                      f"{table[i - 1, 1]:g}, so earlier counts cannot be rescaled",
                                       "a date whose previous count is > 0", row.line)
-            table[:i, 1] *= table[i, 1] / table[i - 1, 1]
+            table[:i, 1] = rescaled
 
 
 def _daily_counts(table: np.ndarray, days: np.ndarray) -> np.ndarray:

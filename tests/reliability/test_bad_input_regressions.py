@@ -123,3 +123,29 @@ def test_vanishing_numbers_are_refused():
     assert key == "graph.nodes[1].meb" and "too small" in message
     data["graph"]["nodes"][1]["meb"] = 0.0  # zero is a number like any other
     load_scenario(data)
+
+
+# --- the Flee reader ------------------------------------------------------------------------------
+def flee_error(tmp_path, **changes):
+    from test_fuzz_flee import BASE, build
+
+    from simulation.validation.flee_io import FleeFormatError, read_flee_conflict
+
+    root = build(tmp_path / "conflict", {**BASE, **changes})
+    with pytest.raises(FleeFormatError) as caught:
+        read_flee_conflict(root)
+    return caught.value
+
+
+def test_flee_file_name_too_long_is_a_format_error(tmp_path):
+    # Path.is_file() raised OSError (ENAMETOOLONG) from deep inside the reader
+    error = flee_error(tmp_path, **{"source_data/data_layout.csv": "total,total.csv\nC," + "9" * 5000 + "\n"})
+    assert error.path.name == "data_layout.csv" and error.row == 2 and "not found" in error.problem
+
+
+def test_flee_vanishing_count_before_a_registration_correction_is_a_format_error(tmp_path):
+    # a count of 1e-310 made the rescaling factor infinite and the observed counts NaN
+    series = "Date,count\n2015-01-01,0\n2015-01-03,1E-310\n2015-01-04,60\n2015-01-06,90\n"
+    error = flee_error(tmp_path, **{"source_data/c.csv": series})
+    assert error.path.name == "registration_corrections.csv" and error.row == 1
+    assert "cannot be rescaled" in error.problem
