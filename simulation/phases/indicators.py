@@ -69,6 +69,8 @@ def _by_rcsi(rule) -> np.ndarray:
 #: CARI current status class and RSI food domain score, by rCSI value
 CURRENT_BY_RCSI = _by_rcsi(lambda r: score(r, RCSI_PHASES).clip(1, 4))
 FOOD_BY_RCSI = _by_rcsi(lambda r: 6 - score(r, RCSI_FOOD))
+#: CARI class by quarters = 2 current + LCS + economic class (each 1..4): rint(q / 4) in 1..4
+CARI_BY_QUARTERS = np.rint(np.arange(17) / 4.0 + 1e-9).clip(1, 4).astype(np.int8)
 #: RSI health status = rint((food + health care) / 2), by food * 6 + health care
 HEALTH_STATUS = np.rint(np.add.outer(np.arange(6), np.arange(6)) / 2.0).astype(np.int8).ravel()
 
@@ -78,9 +80,9 @@ def cari(rcsi_value, lcs, living_standard) -> np.ndarray:
     rcsi_index = np.asarray(rcsi_value).astype(np.intp)  # (take is slow with small ints)
     current = np.take(CURRENT_BY_RCSI, rcsi_index, mode="clip")  # rCSI phases (WFP)
     economic = 5 - score(living_standard, [0.5, 0.8, 1.0]).clip(1, 4)  # vs SMEB/MEB
-    # (current + (lcs + economic) / 2) / 2, in quarters: exact small integers
-    quarters = 2 * current.astype(np.int16) + lcs + economic
-    return np.rint(quarters / 4.0 + 1e-9).clip(1, 4).astype(np.int8)
+    # (current + (lcs + economic) / 2) / 2 = quarters / 4, quarters a small integer
+    quarters = 2 * current.astype(np.intp) + lcs + economic
+    return np.take(CARI_BY_QUARTERS, quarters, mode="clip")
 
 
 def _node_score(values: np.ndarray) -> np.ndarray:

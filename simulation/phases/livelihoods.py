@@ -54,11 +54,14 @@ def access_by_node(graph, params: Parameters) -> np.ndarray:
     Row ``node * 4 + documented * 2 + outsider``; the same arithmetic as ``job_access`` on
     each combination, so gathering from it gives the same numbers at a fraction of the cost.
     """
-    documented = np.array([False, False, True, True])
-    group = np.where(np.array([False, True, False, True]), Group.DISPLACED, Group.HOST)
-    n = graph.n_nodes
-    return job_access(np.tile(documented, n), np.tile(group, n), np.repeat(graph.cohesion, 4),
-                      np.repeat(graph.freedom_of_movement, 4), params)
+    freedom = graph.freedom_of_movement
+    documented = 1.0 * freedom  # as job_access: (1 or the undocumented share) x freedom
+    undocumented = params.undocumented_job_access * freedom
+    with_cohesion = 0.5 + 0.5 * graph.cohesion  # ... x (0.5 + 0.5 cohesion) for outsiders
+    table = np.empty((graph.n_nodes, 4))
+    table[:, 0], table[:, 1] = undocumented, undocumented * with_cohesion
+    table[:, 2], table[:, 3] = documented, documented * with_cohesion
+    return table.astype(np.float32).ravel()
 
 
 def step(model, t: int) -> None:

@@ -103,9 +103,9 @@ def destination_weights(value: np.ndarray, distance: np.ndarray, params: Paramet
         decay = np.power(params.softening_km + distance, params.distance_power)
     with np.errstate(divide="ignore", invalid="ignore"):
         weights = value[..., None, :] / decay
-    weights[..., ~np.isfinite(distance)] = 0.0
-    diagonal = np.arange(distance.shape[0])
-    weights[..., diagonal, diagonal] = 0.0
+    blocked = ~np.isfinite(distance)
+    np.fill_diagonal(blocked, True)
+    np.copyto(weights, 0.0, where=blocked)
     return weights
 
 
