@@ -14,6 +14,7 @@ import pytest
 import yaml
 from conftest import tiny_scenario_dict
 from hypothesis import HealthCheck, given, settings
+from reliability_strategies import DERANDOMIZE
 from test_fuzz_scenario import mutated
 from typer.testing import CliRunner
 
@@ -29,7 +30,7 @@ def invoke(*args: str):
     return result
 
 
-@settings(max_examples=60, deadline=None,
+@settings(derandomize=DERANDOMIZE, max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(mutated())
 def test_prds_run_on_damaged_files_fails_cleanly_or_writes_whole_files(tmp_path, data):

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
-from reliability_strategies import FUZZ_EXAMPLES
+from reliability_strategies import DERANDOMIZE, FUZZ_EXAMPLES
 
 from simulation.checks import InvariantChecker
 from simulation.model import PRDSModel
@@ -169,7 +169,7 @@ def test_the_base_conflict_is_valid_and_runs(tmp_path, validation_settings):
     assert outcome(build(tmp_path / "base", BASE), validation_settings) == "valid"
 
 
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None,
+@settings(derandomize=DERANDOMIZE, max_examples=FUZZ_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(damaged())
 def test_damaged_flee_directories_fail_clearly_or_import(tmp_path, validation_settings, files):

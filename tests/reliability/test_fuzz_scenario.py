@@ -25,7 +25,7 @@ import yaml
 from conftest import tiny_scenario_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_strategies import FUZZ_EXAMPLES
+from reliability_strategies import DERANDOMIZE, FUZZ_EXAMPLES
 
 from simulation.checks import InvariantChecker
 from simulation.model import PRDSModel
@@ -33,7 +33,7 @@ from simulation.scenario import ScenarioError, load_scenario
 
 pytestmark = pytest.mark.timeout(300)
 
-FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None,
+FUZZ = settings(derandomize=DERANDOMIZE, max_examples=FUZZ_EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 BASE = tiny_scenario_dict(steps=2, interventions=[

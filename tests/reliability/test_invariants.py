@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import tiny_scenario_dict
 from hypothesis import HealthCheck, given, settings
-from reliability_strategies import FUZZ_EXAMPLES, load_generated, scenarios
+from reliability_strategies import DERANDOMIZE, FUZZ_EXAMPLES, load_generated, scenarios
 
 from simulation.checks import INVARIANTS, InvariantChecker, InvariantError, run_checked
 from simulation.codes import Coping, Status
@@ -40,7 +40,8 @@ def test_bundled_scenario_keeps_every_invariant_every_step(path):
     assert checker.steps_checked == scenario.steps
 
 
-@settings(max_examples=FUZZ_EXAMPLES * 2 // 3, deadline=None,
+@pytest.mark.slow
+@settings(derandomize=DERANDOMIZE, max_examples=FUZZ_EXAMPLES * 2 // 3, deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_generated_scenarios_keep_every_invariant_every_step(data):

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from conftest import tiny_scenario_dict
 from hypothesis import HealthCheck, given, settings
-from reliability_strategies import load_generated, scenarios
+from reliability_strategies import DERANDOMIZE, load_generated, scenarios
 
 from simulation.api import run
 from simulation.model import PRDSModel
@@ -66,7 +66,7 @@ def assert_same_run(one, two) -> None:
     assert [i.report() for i in one.interventions] == [i.report() for i in two.interventions]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=DERANDOMIZE, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_steps=4))
 def test_generated_scenarios_repeat_bit_for_bit(data):
     scenario = load_generated(data)
