@@ -143,7 +143,8 @@ def test_cli_import_writes_a_scenario_that_prds_run_runs(tmp_path):
     result = runner.invoke(app, ["import-flee", str(write_conflict(tmp_path / "c")),
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "4 nodes, 3 edges, 60 daily steps" in result.output
+    printed = " ".join(result.output.split())  # rich wraps long lines at the terminal width
+    assert "4 nodes, 3 edges, 60 daily steps" in printed
     run = runner.invoke(app, ["run", str(out), "--out", str(tmp_path / "run"), "--steps", "10",
                               "--no-plots"])
     assert run.exit_code == 0, run.output
