@@ -98,10 +98,14 @@ def capacity_factor(claims: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(capacity) & (capacity >= 1.0), factor, 1.0)
 
 
-def claims_now(hh, n_nodes: int) -> np.ndarray:
-    """Households at each node or heading to it (what capacity limits)."""
-    where = np.where(hh.status == Status.IN_TRANSIT, hh.destination, hh.node)
-    return np.bincount(where[where >= 0], minlength=n_nodes).astype(np.float64)
+def claims_now(hh, n_nodes: int, transit: np.ndarray) -> np.ndarray:
+    """Households at each node or heading to it (what capacity limits); ``transit``: the rows
+    in transit, counted at their destination instead of their node."""
+    claims = np.bincount(hh.node, minlength=n_nodes)
+    claims -= np.bincount(hh.node[transit], minlength=n_nodes)
+    heading = hh.destination[transit]
+    claims += np.bincount(heading[heading >= 0], minlength=n_nodes)
+    return claims.astype(np.float64)
 
 
 def step(model, t: int) -> None:
@@ -119,13 +123,15 @@ def step(model, t: int) -> None:
             leaving = leaving[draw < params.hop_by_hop_flight]
         start(model, leaving, t)
         model.today.fleeing[leaving] = False
-    travellers = np.flatnonzero(hh.hop_journey)
+    transit = np.flatnonzero(hh.status == Status.IN_TRANSIT)
+    travellers = transit[hh.hop_journey[transit]]
     if len(travellers):
-        travel(model, t, travellers, np.isin(travellers, leaving, assume_unique=True))
+        travel(model, t, travellers, np.isin(travellers, leaving, assume_unique=True), transit)
 
 
-def travel(model, t: int, rows: np.ndarray, fresh: np.ndarray) -> None:
-    """One step of travel for the travellers ``rows`` (``fresh``: they left this step).
+def travel(model, t: int, rows: np.ndarray, fresh: np.ndarray, transit: np.ndarray) -> None:
+    """One step of travel for the travellers ``rows`` (``fresh``: they left this step;
+    ``transit``: every household in transit).
 
     Works on local copies of the travellers' columns, written back once at the end."""
     hh, graph, params = model.households, model.graph, model.params
@@ -138,7 +144,7 @@ def travel(model, t: int, rows: np.ndarray, fresh: np.ndarray) -> None:
     np.fill_diagonal(base, 0.0)
     capacity = graph.capacity * params.capacity_scaling
     limited = np.isfinite(capacity)
-    claims = claims_now(hh, graph.n_nodes)
+    claims = claims_now(hh, graph.n_nodes, transit)
     ends = (graph.type == NodeType.CAMP) | (graph.type == NodeType.ABROAD)
     stay_chance = np.where(graph.type == NodeType.BORDER, 0.0,
                            (1.0 - params.stopover_move_chance) * (1.0 - graph.threat))

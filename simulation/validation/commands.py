@@ -71,13 +71,15 @@ def validate_command(
 def report_table(report: dict) -> Table:
     """Per-camp errors and the run's ARD and costs, beside Flee's own figures."""
     reference = report["flee_reference"]["ard"]
-    flee = f"{reference[0]:.2f}-{reference[1]:.2f}" if reference else "n/a"
+    flee = ("n/a" if not reference else f"{reference[0]:.2f}" if reference[0] == reference[1]
+            else f"{reference[0]:.2f}-{reference[1]:.2f}")
     table = Table(title=f"{report['conflict']}: {report['days']} days, {report['replicates']} "
                         f"replicate(s); ARD {report['ard']:.3f} (Flee {flee})",
                   header_style="bold")
-    for column in ("camp", "capacity", "mean observed", "mean simulated", "final observed",
-                   "final simulated", "share of ARD"):
-        table.add_column(column, justify="left" if column == "camp" else "right")
+    table.add_column("camp", no_wrap=True)
+    for column in ("capacity", "observed mean", "simulated mean", "observed at end",
+                   "simulated at end", "share of ARD"):
+        table.add_column(column, justify="right")
     for camp, row in report["per_camp"].items():
         table.add_row(camp, f"{row['capacity']:,}", f"{row['mean_observed']:,.0f}",
                       f"{row['mean_simulated']:,.0f}", f"{row['final_observed']:,.0f}",

@@ -12,7 +12,9 @@ flee/spawning.py, flee/datamanager/DataTable.py; FabFlee's validation run.py):
 - Conflict intensity -> node threat per step, with Flee's own state rules
   (``InputGeography.AddNewConflictZones``): a conflict zone whose conflict_date is 0 starts in
   conflict; a column value above 1e-6 after a day at 0 starts (or restarts) the conflict at that
-  value; a 0 after a day at exactly 1 ends it. Threat is that intensity clipped to 0..1.
+  value; a 0 after a day at exactly 1 ends it. Threat is that intensity, times the settings'
+  ``threat_decay`` factor for the period since the conflict began (Flee's conflict_spawn_decay,
+  which Flee applies to both spawning and attractiveness), clipped to 0..1.
 - Routes -> edges (km; a border edge when the countries differ). ``forced_redirection`` is kept
   out: Flee 3's route choice (flee/moving.py) does not use it, and neither do we.
 - Closures -> edge closures over the days Flee keeps them closed (closed on closure_start,
@@ -25,7 +27,8 @@ flee/spawning.py, flee/datamanager/DataTable.py; FabFlee's validation run.py):
 - New displaced persons: an ``arrivals`` entry whose count at step s is Flee's new refugees of
   day s - 1 (``DataTable.get_daily_difference`` with sum_from_camps: the day's increase of the
   summed camp counts, a fall carried as a debt against later increases, none on day 0), placed
-  at the locations ever in conflict, weighted by population x threat x Flee's spawn decay.
+  at the locations ever in conflict, weighted by population ** population_power x threat
+  (Flee's spawn weights have power 1; the settings' ``arrival_weights`` may choose another).
 - Households are persons (size 1); the behavioural parameters, step length and phases come
   from one file for all conflicts, ``scenarios/flee/validation_parameters.yaml``.
 """
@@ -48,11 +51,15 @@ MIN_EDGE_KM = 0.1
 
 
 def load_validation_parameters(path: str | Path | None = None) -> dict:
-    """The validation settings: ``scenario`` keys, ``arrivals`` and ``population`` profiles."""
+    """The validation settings: ``scenario`` keys merged into every imported scenario, the
+    ``arrivals`` and ``population`` household profiles, and the ``threat_decay``."""
     path = Path(path) if path is not None else VALIDATION_PARAMETERS
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for key in ("scenario", "arrivals", "population"):
-        if not isinstance(data.get(key, {}), dict):
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: must be a mapping with keys scenario, arrivals, population, "
+                         "threat_decay, arrival_weights")
+    for key in ("scenario", "arrivals", "population", "threat_decay", "arrival_weights"):
+        if not isinstance(data.get(key) or {}, dict):
             raise ValueError(f"{path}: {key!r} must be a mapping")
     return data
 
@@ -151,6 +158,11 @@ def _closed_edges(closure, routes, country) -> list[int]:
     return picked
 
 
+def arrival_weight(population: int, power: float) -> float:
+    """Arrival weight of a location: population ** power (Flee: power 1; 0 weighs all alike)."""
+    return float(population) ** power if population > 0 else 0.0
+
+
 def flee_scenario(conflict: FleeConflict, settings: dict | None = None) -> dict:
     """A scenario dict for ``conflict`` (rules in the module docstring)."""
     settings = load_validation_parameters() if settings is None else settings
@@ -192,6 +204,7 @@ def flee_scenario(conflict: FleeConflict, settings: dict | None = None) -> dict:
             populations.append({"group": "displaced", "node": camp, "households": day0,
                                 "status": "displaced_camp", **profile})
     ever = np.flatnonzero(states.max(axis=0) > INTENSITY_EPSILON)
+    power = float((settings.get("arrival_weights") or {}).get("population_power", 1.0))
     scenario = {
         "name": conflict.name,
         "description": (f"Imported from the Flee-format conflict {conflict.name} "
@@ -207,7 +220,8 @@ def flee_scenario(conflict: FleeConflict, settings: dict | None = None) -> dict:
         scenario["arrivals"] = [{
             **profile, **settings.get("arrivals", {}),
             "counts": arrival_counts(conflict),  # item k: day k, i.e. step k + 1
-            "nodes": {conflict.locations[i].name: conflict.locations[i].population for i in ever},
+            "nodes": {conflict.locations[i].name: arrival_weight(conflict.locations[i].population,
+                                                                 power) for i in ever},
         }]
     return scenario
 

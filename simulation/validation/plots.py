@@ -49,8 +49,10 @@ def error_figure(conflict, counts: np.ndarray, report: dict):
     ax.axhline(report["ard"], color="#1f77b4", linestyle="--", label=f"ARD {report['ard']:.3f}")
     reference = report["flee_reference"]["ard"]
     if reference:
+        label = (f"Flee {reference[0]:.2f}" if reference[0] == reference[1]
+                 else f"Flee {reference[0]:.2f}-{reference[1]:.2f}")
         ax.axhspan(reference[0], max(reference[1], reference[0] + 0.004), color="#d62728",
-                   alpha=0.2, label=f"Flee {reference[0]:.2f}-{reference[1]:.2f}")
+                   alpha=0.2, label=label)
     ax.set(xlabel=f"days from {conflict.start_date}", ylabel="E(t)",
            title=f"{conflict.name}: daily error E(t)", ylim=(0, None))
     ax.legend(fontsize=8)

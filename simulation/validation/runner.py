@@ -50,9 +50,10 @@ class CampCounts:
         self.alive = np.zeros(model.steps_total)
 
     def record(self, t: int) -> None:
-        hh = self.model.households
-        settled = np.where(hh.status != Status.IN_TRANSIT, hh.size, 0)
-        at = np.bincount(hh.node, weights=settled, minlength=self.model.graph.n_nodes)
+        hh, n_nodes = self.model.households, self.model.graph.n_nodes
+        transit = np.flatnonzero(hh.status == Status.IN_TRANSIT)
+        at = np.bincount(hh.node, weights=hh.size, minlength=n_nodes)
+        at -= np.bincount(hh.node[transit], weights=hh.size[transit], minlength=n_nodes)
         self.counts[:, t - 1] = at[self.camps]
         self.alive[t - 1] = hh.size.sum(dtype=np.int64)
 

@@ -7,6 +7,7 @@ import pytest
 from conftest import tiny_scenario_dict
 from flee_cases import write_conflict
 
+from simulation.checks import run_checked
 from simulation.codes import Status
 from simulation.model import PRDSModel
 from simulation.phases import PLAN, plan_for
@@ -43,6 +44,13 @@ def test_closed_border_is_not_crossed(tmp_path, mode):
     model.run()
     assert model.flows[alpha, near] > 0  # open again from day 30
     assert np.count_nonzero((hh.node == near) & (hh.status == Status.DISPLACED_CAMP)) > 0
+
+
+@pytest.mark.parametrize("mode", [HOP, DIRECT], ids=["hop", "direct"])
+def test_imported_conflict_keeps_every_invariant(tmp_path, mode):
+    model = PRDSModel(border_scenario(tmp_path, mode), seed=8, with_agents=False)
+    checker = run_checked(model)  # raises on the first broken invariant
+    assert checker.steps_checked == 60 and model.flows.sum() > 0
 
 
 def test_hop_journeys_respect_capacity_and_end_in_camps():

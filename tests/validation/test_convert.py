@@ -15,6 +15,7 @@ from simulation.validation.convert import (
     closed_steps,
     conflict_states,
     flee_scenario,
+    load_validation_parameters,
     write_flee_scenario,
 )
 from simulation.validation.flee_io import FleeClosure, read_flee_conflict
@@ -57,6 +58,16 @@ def test_shipped_conflict_imports_with_the_files_counts(imported):
     assert len(counts) == conflict.length_days and min(counts) >= 0 and counts[0] == 0
     assert sum(counts) == camps.max() - camps[0]  # Flee's debt rule keeps the running maximum
     assert all(p.size_mean == 1 for p in [*scenario.populations, *scenario.arrivals])
+    # arrivals come from every location ever in conflict, weighted as the settings say
+    conflicts = _rows(directory / "input_csv" / "conflicts.csv")
+    header = (directory / "input_csv" / "conflicts.csv").read_text().splitlines()[0].split(",")
+    ever = {name.strip() for j, name in enumerate(header) if j > 0 and name.strip()
+            and any(float(row[j]) > 1e-6 for row in conflicts)}
+    ever |= {row[0] for row in locations if "conflict" in row[5] and int(row[6]) == 0}
+    power = load_validation_parameters()["arrival_weights"]["population_power"]
+    population = {row[0]: int(row[7] or 0) for row in locations}
+    assert scenario.arrivals[0].nodes == {name: population[name] ** power for name in
+                                          [row[0] for row in locations] if name in ever}
 
 
 def test_mali_country_closures_close_exactly_the_border_routes():

@@ -12,13 +12,12 @@ from typer.testing import CliRunner
 from simulation.cli import app
 from simulation.validation.ard import averaged_relative_difference
 from simulation.validation.flee_io import read_flee_conflict
-from simulation.validation.runner import validate_conflict
+from simulation.validation.runner import FLEE_REFERENCE_ARD, validate_conflict
 
 FLEE_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "flee"
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.slow
 def test_validate_mali_from_the_cli(tmp_path):
     out = tmp_path / "mali"
     result = CliRunner().invoke(app, ["validate", str(FLEE_DATA / "mali2012"), "--out", str(out),
@@ -53,3 +52,10 @@ def test_report_matches_its_series(tmp_path):
     camp_near = series[series["camp"] == "Camp Near"]
     assert (camp_near["simulated_mean"][camp_near["day"] < 30] == 0).all()  # border closed
     assert report["per_camp"]["Camp Near"]["final_simulated"] > 0
+
+
+@pytest.mark.parametrize("name", ["mali2012", "burundi2015"])  # nigeria, syria: 30 s, 60 s
+def test_global_parameters_meet_flee_on_the_quick_conflicts(name):
+    report = validate_conflict(FLEE_DATA / name, replicates=1, seed=0)
+    assert report["ard"] <= FLEE_REFERENCE_ARD[name][1]
+    assert report["targets"]["ard_at_or_below_flee"] is True
