@@ -62,6 +62,8 @@ def _read_yaml(path: Path) -> tuple[Any, dict[PathKey, tuple[str, int]]]:
             line = text[: error.position].count("\n") + 1
             character = chr(error.character) if isinstance(error.character, int) else error.character
             problem = f"character {character!r} is not allowed in YAML text"
+        if "nesting depth" in str(problem):  # libyaml's own cap (PyYAML >= 6.0.4 wheels)
+            raise ScenarioError([(file, line, "", f"nested more than {MAX_DEPTH} levels deep")]) from None
         raise ScenarioError([(file, line, "", f"not valid YAML: {problem}")]) from None
     lines: dict[PathKey, tuple[str, int]] = {}
     if root is not None:
