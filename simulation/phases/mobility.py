@@ -230,10 +230,11 @@ def step(model, t: int) -> None:
     can_return = (voluntary & hh.ever_displaced[considered] & (origin != rows)
                   & (graph.threat[origin] < params.return_threat_max)
                   & np.isfinite(distance[rows, origin]))
-    pull = (params.return_weight * (1.0 - graph.damage[origin]) * (0.5 + graph.services[origin])
-            * hh.origin_ties[considered]
-            / np.power(params.softening_km + np.where(can_return, distance[rows, origin], 0.0),
-                       params.distance_power))
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 km with softening 0: masked below
+        pull = (params.return_weight * (1.0 - graph.damage[origin]) * (0.5 + graph.services[origin])
+                * hh.origin_ties[considered]
+                / np.power(params.softening_km + np.where(can_return, distance[rows, origin], 0.0),
+                           params.distance_power))
     pull = np.where(can_return, pull, 0.0)
     if can_return.any():  # the stream's draws are the same whether or not others are drawn
         u_kind = model.streams.uniform("return", t, n)[considered]

@@ -23,16 +23,24 @@ PathKey = tuple[str | int, ...]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be used; ``problems`` lists (file, line, key path, message)."""
+class InputError(ValueError):
+    """An input file that cannot be used; ``problems`` lists (file, line, key path, message)."""
+
+    kind = "input"  # the word in the first line: "invalid scenario", "invalid sweep"
 
     def __init__(self, problems: list[tuple[str, int | None, str, str]]):
         self.problems = problems
         lines = []
         for file, line, key, message in problems:
-            where = f"{file}:{line}" if line else file
-            lines.append(f"{where}: {key}: {message}" if key else f"{where}: {message}")
-        super().__init__("invalid scenario\n  " + "\n  ".join(lines))
+            place = f"{file}:{line}" if line else file
+            lines.append(f"{place}: {key}: {message}" if key else f"{place}: {message}")
+        super().__init__(f"invalid {self.kind}\n  " + "\n  ".join(lines))
+
+
+class ScenarioError(InputError):
+    """A scenario that cannot be used; ``problems`` lists (file, line, key path, message)."""
+
+    kind = "scenario"
 
 
 # --- YAML with line numbers ----------------------------------------------------------------------
@@ -293,15 +301,28 @@ def _bad_numbers(data, lines: dict, file: str) -> list[tuple[str, int | None, st
                 message = f"too small: 0, or at least {MIN_NUMBER:g} in size (got {value!r})"
             else:
                 continue
-            problems.append((*_where(path, lines, file), _format(path), message))
+            problems.append((*where(path, lines, file), _format(path), message))
     return sorted(problems, key=lambda p: (p[1] or 0, p[2]))
 
 
-def _where(path: PathKey, lines: dict, file: str) -> tuple[str, int | None]:
+def where(path: PathKey, lines: dict, file: str) -> tuple[str, int | None]:
+    """The file and line of the deepest key of ``path`` that the YAML reader saw.
+
+    A missing key has no line of its own: its parent's line is the place to look.
+    """
     for depth in range(len(path), -1, -1):
         if path[:depth] in lines:
             return lines[path[:depth]]
     return file, None
+
+
+def unknown_key_message(key, allowed: list[str]) -> str:
+    """'unknown key; did you mean ...? (allowed: ...)' for a key the schema forbids."""
+    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.5)
+    message = "unknown key" + (f"; did you mean {close[0]!r}?" if close else "")
+    if allowed:
+        message += f" (allowed: {', '.join(allowed)})"
+    return message
 
 
 def validate(data: dict, lines: dict, file: str) -> Scenario:
@@ -319,18 +340,14 @@ _MESSAGE_PATH = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+
 
 
 def _problem(error: dict, data: dict, lines: dict, file: str) -> tuple[str, int | None, str, str]:
-    path = _data_path(error["loc"], data)
+    path = data_path(error["loc"], data)
     message = error["msg"].removeprefix("Value error, ")
     found = _MESSAGE_PATH.match(message)
     if found:  # a model-level check names the key inside the model: append it
         path = path + parse_key_path(found.group(1))
         message = message[found.end():]
     if error["type"] == "extra_forbidden":
-        allowed = _allowed_keys(path[:-1], data)
-        close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.5)
-        message = "unknown key" + (f"; did you mean {close[0]!r}?" if close else "")
-        if allowed:
-            message += f" (allowed: {', '.join(allowed)})"
+        message = unknown_key_message(path[-1], _allowed_keys(path[:-1], data))
     elif error["type"] == "missing":
         message = "required key is missing"
     elif "input" in error and error["type"] not in ("union_tag_invalid",):
@@ -343,11 +360,7 @@ def _problem(error: dict, data: dict, lines: dict, file: str) -> tuple[str, int 
         close = difflib.get_close_matches(str(tag), sorted(REGISTRY), n=1, cutoff=0.5)
         if close:
             message += f"; did you mean {close[0]!r}?"
-    line = None
-    for depth in range(len(path), -1, -1):
-        if path[:depth] in lines:
-            file, line = lines[path[:depth]]
-            break
+    file, line = where(path, lines, file)
     return file, line, _format(path), message
 
 
@@ -355,8 +368,17 @@ def _short(value) -> bool:
     return isinstance(value, str | int | float | bool | type(None)) and len(repr(value)) < 60
 
 
-def _data_path(loc: tuple, data) -> PathKey:
-    """The key path in the data for a pydantic error location (drops union tags)."""
+def _is_type_tag(node: dict, part) -> bool:
+    """Whether ``part`` is the tag pydantic adds for an intervention's ``type`` union."""
+    return isinstance(part, str) and node.get("type") == part
+
+
+def data_path(loc: tuple, data, is_tag=_is_type_tag) -> PathKey:
+    """The key path in the data for a pydantic error location.
+
+    Pydantic puts union tags (``is_tag(node, part)``) and its own inner names
+    ('function-after[...]', 'int') in a location; neither is a key of the file.
+    """
     path: list = []
     node = data
     for part in loc:
@@ -366,8 +388,8 @@ def _data_path(loc: tuple, data) -> PathKey:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
             path.append(part)
-        elif isinstance(node, dict) and isinstance(part, str) and node.get("type") == part:
-            continue  # discriminated-union tag
+        elif isinstance(node, dict) and is_tag(node, part):
+            continue
         elif isinstance(node, dict | list):
             path.append(part)
             node = None

@@ -16,14 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from simulation.outputs.summary import OUTCOME_KEYS, SUMMARY_KEYS
 from simulation.scenario.loader import (
+    InputError,
     ScenarioError,
     _format,  # the loader's key-path formatter and line-numbered YAML reader, reused
     _read_yaml,
     apply_overrides,
+    data_path,
     load_raw,
     load_scenario,
     parse_key_path,
+    unknown_key_message,
     validate,
+    where,
 )
 from simulation.sweeps.factors import (
     DISTRIBUTIONS,
@@ -38,16 +42,10 @@ from simulation.sweeps.factors import (
 METHODS = ("grid", "lhs", "sobol", "morris")
 
 
-class SweepError(ValueError):
+class SweepError(InputError):
     """A sweep that cannot be used; ``problems`` lists (file, line, key path, message)."""
 
-    def __init__(self, problems: list[tuple[str, int | None, str, str]]):
-        self.problems = problems
-        lines = []
-        for file, line, key, message in problems:
-            where = f"{file}:{line}" if line else file
-            lines.append(f"{where}: {key}: {message}" if key else f"{where}: {message}")
-        super().__init__("invalid sweep\n  " + "\n  ".join(lines))
+    kind = "sweep"
 
 
 class Design(BaseModel):
@@ -240,7 +238,7 @@ _MODELS: dict[str, type[BaseModel]] = {
 
 
 def _problem(error: dict, data: dict, lines: dict, file: str) -> tuple[str, int | None, str, str]:
-    path = _data_path(error["loc"], data)
+    path = data_path(error["loc"], data, is_tag=lambda node, part: part in DISTRIBUTIONS)
     message = error["msg"].removeprefix("Value error, ")
     head = message.split(": ", 1)[0].split("[")[0] if ": " in message else ""
     if head in Sweep.model_fields or head in Design.model_fields:
@@ -248,11 +246,7 @@ def _problem(error: dict, data: dict, lines: dict, file: str) -> tuple[str, int 
         path = path + parse_key_path(head)
     kind = error["type"]
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(path[:-1], data)
-        close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.5)
-        message = "unknown key" + (f"; did you mean {close[0]!r}?" if close else "")
-        if allowed:
-            message += f" (allowed: {', '.join(allowed)})"
+        message = unknown_key_message(path[-1], _allowed_keys(path[:-1], data))
     elif kind == "missing":
         message = "required key is missing"
     elif kind == "distribution":
@@ -263,31 +257,8 @@ def _problem(error: dict, data: dict, lines: dict, file: str) -> tuple[str, int 
         path = path + ("distribution",)
     elif isinstance(error.get("input"), str | int | float | bool) and len(repr(error["input"])) < 60:
         message += f" (got {error['input']!r})"
-    line = None
-    for depth in range(len(path), -1, -1):
-        if path[:depth] in lines:
-            file, line = lines[path[:depth]]
-            break
+    file, line = where(path, lines, file)
     return file, line, _format(path), message
-
-
-def _data_path(loc: tuple, data) -> tuple:
-    """The key path in the data for a pydantic error location (drops union tags)."""
-    path: list = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, dict) and part in DISTRIBUTIONS:
-            continue  # the distribution tag of a factor
-        elif isinstance(node, dict):
-            path.append(part)
-            node = None
-    return tuple(path)
 
 
 def _allowed_keys(path: tuple, data) -> list[str]:
