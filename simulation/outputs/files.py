@@ -1,11 +1,16 @@
 """Write output files atomically: to a temporary file beside the target, then rename.
 
 A run that dies mid-write leaves either no file or the previous complete one, never a
-partial file (``os.replace`` is atomic on one filesystem).
+partial file (``os.replace`` is atomic on one filesystem). The temporary file is named
+``.NAME.HOST-PID.XXXX.tmp``; the next write of NAME removes those left by a process of this
+host that no longer runs (a writer that was killed), and leaves other hosts' alone (on a
+shared filesystem their processes cannot be checked from here).
 """
 
 import json
 import os
+import re
+import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +26,9 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` then move the result to ``path`` in one rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_HOST}-{os.getpid()}.", suffix=".tmp",
+                               dir=path.parent)
     os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; outputs get the usual mode
     os.close(fd)
     tmp_path = Path(tmp)
@@ -34,6 +41,40 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
         tmp_path.unlink(missing_ok=True)
         raise
     return path
+
+
+#: this host's name as it appears in temporary names (dots and dashes would be ambiguous)
+_HOST = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname()) or "host"
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove ``path``'s temporary files left by dead writers on this host; return them."""
+    removed = []
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\w+)-(\d+)\.[^.]+\.tmp$")
+    for candidate in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        found = pattern.match(candidate.name)
+        if found is None or found.group(1) != _HOST or _alive(int(found.group(2))):
+            continue
+        candidate.unlink(missing_ok=True)
+        removed.append(candidate)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters taken literally."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it runs
+        return True
+    return True
 
 
 def write_json(path: str | Path, data) -> Path:

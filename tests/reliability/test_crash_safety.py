@@ -12,6 +12,7 @@
 """
 
 import ast
+import json
 import os
 import random
 import shutil
@@ -152,8 +153,8 @@ def test_prds_killed_mid_write_leaves_no_partial_file(scenario, reference, tmp_p
         assert present[target] == previous, "the previous complete file was damaged"
     if target != "summary.json":
         assert_only_complete(out, reference)
-    prds_run(scenario, out)  # a rerun completes the set
-    assert outputs(out)[0] == reference
+    prds_run(scenario, out)  # a rerun completes the set and clears the dead writer's temporary
+    assert outputs(out) == (reference, [])
 
 
 @pytest.mark.slow
@@ -180,7 +181,7 @@ def test_forked_runs_killed_at_random_moments_leave_only_complete_files(scenario
         os.waitpid(pid, 0)
         assert_only_complete(out, reference)
     prds_run(scenario, out)
-    assert outputs(out)[0] == reference
+    assert outputs(out) == (reference, [])  # the killed writers' temporaries are gone too
     shutil.rmtree(out)
 
 
@@ -271,3 +272,21 @@ def test_the_scan_finds_a_direct_write(tmp_path):
                       "    fig.savefig(buffer)\n")
     assert [w for _, w in direct_writes(sample)] == ["to_parquet", "savefig", "open", "dump"]
 
+
+
+def test_stale_temporaries_of_dead_writers_on_this_host_are_removed(tmp_path):
+    """Only a dead local writer's temporary goes; a live one's and another host's stay."""
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    dead, alive = finished.pid, os.getpid()
+    target = tmp_path / "summary.json"
+    stale = tmp_path / f".summary.json.{files._HOST}-{dead}.abc123.tmp"
+    live = tmp_path / f".summary.json.{files._HOST}-{alive}.def456.tmp"
+    remote = tmp_path / f".summary.json.otherhost-{dead}.ghi789.tmp"
+    other_target = tmp_path / f".timeseries.parquet.{files._HOST}-{dead}.jkl012.tmp"
+    for path in (stale, live, remote, other_target):
+        path.write_text("partial")
+    files.write_json(target, {"ok": 1})
+    assert not stale.exists()
+    assert live.exists() and remote.exists() and other_target.exists()
+    assert json.loads(target.read_text()) == {"ok": 1}
