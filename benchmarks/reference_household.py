@@ -139,7 +139,13 @@ class ReferenceHousehold(mesa.Agent):
     def cope(self) -> None:
         m, g, p = self.model, self.model.at, self.model.params
         months = m.months
-        withdrew = self.strategies_exhausted & BIT["withdraw_children_from_school"]
+        school = BIT["withdraw_children_from_school"]
+        withdrew = self.strategies_exhausted & school
+        full_need = g.meb[self.node] * self.size * months + self.debt * p.debt_interest * months
+        if withdrew and self.income + self.aid >= full_need * (1.0 + p.school_reenrol_margin):
+            # recovered: the children go back to school (as ``coping.reenrols``)
+            self.strategies_exhausted &= ~school
+            withdrew = 0
         need = (g.meb[self.node] * self.size * months * ((1.0 - SCHOOL) if withdrew else 1.0)
                 + self.debt * p.debt_interest * months)
         self.need = need

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulation.codes import ABROAD_STATUSES, DISPLACED_STATUSES, Coping, Group, Status
-from simulation.phases.coping import LADDER
+from simulation.phases.coping import BIT, LADDER
 from simulation.phases.indicators import is_self_reliant
 
 #: every invariant checked, with what it says (the names appear in violation messages)
@@ -37,7 +37,9 @@ INVARIANTS: dict[str, str] = {
     "non_negative": "money stocks and flows, needs and counts are finite and never negative; "
                     "shares (skills, ties, aspiration, unmet need) stay in 0..1",
     "coping_ladder": "LCS level in 1..4 and equal to the highest level used; a strategy "
-                     "exhausted at an earlier step is never used again and stays exhausted; "
+                     "exhausted at an earlier step is never used again and stays exhausted, "
+                     "except children out of school, re-enrolled only by a household whose "
+                     "income + aid cover its full needs x (1 + school_reenrol_margin); "
                      "protected households use no emergency strategy",
     "money_conserved": "for each intervention transfers + works + overhead == cost, overhead "
                        "== declared share x (transfers + works), cost within budget; aid "
@@ -60,6 +62,9 @@ SHARES = ("skills", "ties", "origin_ties", "aspiration", "unmet_need")
 NODE_SHARES = ("threat", "damage", "services", "housing", "market", "cohesion")
 _LEVELS = np.array([int(s.level) for s in LADDER], dtype=np.int8)
 _ALL_BITS = (1 << len(LADDER)) - 1
+_SCHOOL = BIT["withdraw_children_from_school"]  # np.uint16, as the bitmask columns
+#: slack on the re-enrolment threshold (float32 columns against a float64 comparison)
+REENROL_RTOL = 1e-6
 
 
 @dataclass
@@ -265,7 +270,13 @@ def check_step(model, before: Snapshot) -> list[tuple[str, str]]:
     reused = (hh.strategies_used[:old] & before.exhausted) != 0
     if reused.any():
         out.append(("coping_ladder", f"strategy exhausted earlier used again: {_rows(reused)}"))
-    lost = (before.exhausted & ~hh.strategies_exhausted[:old]) != 0
+    lost = before.exhausted & ~hh.strategies_exhausted[:old]
+    # the one way back: children re-enrolled by a household that met the condition this step
+    # (income, aid and need are this step's: no phase after coping changes them)
+    total = hh.income[:old].astype(np.float64) + hh.aid[:old]
+    threshold = hh.need[:old].astype(np.float64) * (1.0 + model.params.school_reenrol_margin)
+    recovered = total >= threshold * (1.0 - REENROL_RTOL)
+    lost = np.where(recovered, lost & ~_SCHOOL, lost) != 0
     if lost.any():
         out.append(("coping_ladder", f"an exhausted strategy became available again: {_rows(lost)}"))
 

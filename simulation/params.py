@@ -99,6 +99,14 @@ class Parameters(BaseModel):
         6.0, 0, 120, "sale value of a house or land where HLP is secure, in months of MEB",
         "assumption",
     )
+    school_reenrol_margin: float = _p(
+        0.1, 0, 1, "a household whose children are out of school re-enrols them in a step "
+        "when income + aid >= its full needs (school costs included) x (1 + this margin)",
+        "assumption (hysteresis, so enrolment does not flip with small income changes); "
+        "withdrawal is a crisis strategy in WFP's LCS module, reported for the last 30 days, "
+        "not for good; enrolment recovers with income: cash transfers, conditional or not, "
+        "raise enrolment (Baird et al. 2014, J. Development Effectiveness, meta-analysis)",
+    )
 
     # --- 4. Indicators ---------------------------------------------------------------------
     self_reliance_mean: float = _p(

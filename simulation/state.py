@@ -55,7 +55,8 @@ COLUMNS: dict[str, Column] = {
     # coping (WFP LCS)
     "lcs": Column(np.int8, int(Coping.NONE), "highest coping level used this step, 1..4"),
     "strategies_used": Column(np.uint16, 0, "bitmask of strategies used this step"),
-    "strategies_exhausted": Column(np.uint16, 0, "bitmask of strategies used up for good"),
+    "strategies_exhausted": Column(np.uint16, 0, "bitmask of strategies used up for good (but "
+                                  "children re-enrol: coping.reenrols)"),
     "protected": Column(np.bool_, False, "covered by a safety net: emergency strategies capped"),
     # indicators
     "rcsi": Column(np.int8, 0, "reduced Coping Strategies Index, 0..56"),

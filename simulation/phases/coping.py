@@ -7,6 +7,16 @@ sold, assets sold, credit exhausted, children already out of school, house sold)
 exhausted and is never used again, as in WFP's LCS module ("no, because I already sold
 those assets or did this and cannot continue"). The highest level used is the household's
 LCS for the step. A safety net (``protected``) rules out emergency strategies.
+
+One exhausted strategy can come back: children withdrawn from school (a crisis strategy in
+WFP's LCS module, which asks about the last 30 days, not about a loss for good) are
+re-enrolled once the household has recovered, i.e. when this step's income and aid cover
+its full needs, school costs included, with a margin ``school_reenrol_margin`` to spare
+(``reenrols``). The school bit is then cleared, school costs return to needs, and the RSI
+education domain is scored from services again (phases/indicators.py). Evidence that
+enrolment recovers with income: cash transfers, conditional or not, raise enrolment and
+attendance (Baird, Ferreira, Ozler and Woolcock 2014, J. Development Effectiveness,
+meta-analysis of 75 studies); the margin itself is an assumption (see params.py).
 """
 
 from dataclasses import dataclass
@@ -52,6 +62,21 @@ def needs(meb_per_person, size, debt, withdrew_children, params: Parameters, mon
     """Monthly MEB for the household plus debt service, less school costs if withdrawn."""
     basket = meb_per_person * size * months * np.where(withdrew_children, 1.0 - SCHOOL_COST_SHARE, 1.0)
     return (basket + debt * params.debt_interest * months).astype(np.float32)
+
+
+def reenrols(withdrew_children, income, aid, full_need, params: Parameters) -> np.ndarray:
+    """Which households re-enrol their children this step (a boolean array).
+
+    A household whose children are out of school (``withdrew_children``) sends them back when
+    ``income + aid >= full_need x (1 + school_reenrol_margin)``, ``full_need`` being its needs
+    *with* school costs (``needs`` with no withdrawal). The margin is hysteresis: withdrawal
+    happens only once savings and stress strategies cannot close a gap, re-enrolment only
+    with a surplus over the full basket, so a household near the line does not flip every
+    step. Pure and vectorised; sources in the module docstring.
+    """
+    total = np.asarray(income, dtype=np.float64) + np.asarray(aid, dtype=np.float64)
+    threshold = np.asarray(full_need, dtype=np.float64) * (1.0 + params.school_reenrol_margin)
+    return np.asarray(withdrew_children, dtype=bool) & (total >= threshold)
 
 
 def climb_ladder(gap, hh, need, params: Parameters, months: float):
@@ -151,8 +176,16 @@ def settle_surplus(surplus, hh, params: Parameters, rows=None):
 def step(model, t: int) -> None:
     hh, graph, params = model.households, model.graph, model.params
     months = model.days_per_step / 30.0
-    withdrew = (hh.strategies_exhausted & BIT["withdraw_children_from_school"]) != 0
-    need = needs(np.take(graph.meb, hh.node.astype(np.intp)), hh.size, hh.debt, withdrew, params, months)
+    school = BIT["withdraw_children_from_school"]
+    withdrew = (hh.strategies_exhausted & school) != 0
+    meb = np.take(graph.meb, hh.node.astype(np.intp))
+    if withdrew.any():  # children out of school go back once the household has recovered
+        full_need = needs(meb, hh.size, hh.debt, False, params, months)
+        back = reenrols(withdrew, hh.income, hh.aid, full_need, params)
+        hh.strategies_exhausted = np.where(back, hh.strategies_exhausted & ~school,
+                                           hh.strategies_exhausted)
+        withdrew &= ~back
+    need = needs(meb, hh.size, hh.debt, withdrew, params, months)
     hh.need = need
     gap = need - hh.income - hh.aid
     in_surplus = np.flatnonzero(gap < 0)

@@ -111,6 +111,7 @@ def _domain_scores(hh, graph, rcsi_value):
 
     used = hh.strategies_used
     cut = ((used & BIT["cut_health_education"]) != 0).view(np.int8)
+    # children out of school score education 1 until re-enrolled (coping.reenrols clears the bit)
     withdrew = (hh.strategies_exhausted & BIT["withdraw_children_from_school"]) != 0
     risky = ((used & BIT["high_risk_or_illegal_work"]) != 0).view(np.int8)
     food = np.take(FOOD_BY_RCSI, rcsi_value.astype(np.intp), mode="clip")

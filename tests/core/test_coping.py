@@ -1,11 +1,23 @@
 """The WFP coping ladder on hand-made households (DESIGN.md section 3.3)."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from simulation.codes import Coping
 from simulation.params import Parameters
-from simulation.phases.coping import BIT, LADDER, climb_ladder, needs, settle_surplus
+from simulation.phases.coping import (
+    BIT,
+    LADDER,
+    SCHOOL_COST_SHARE,
+    climb_ladder,
+    needs,
+    reenrols,
+    settle_surplus,
+)
+from simulation.phases.coping import step as coping_step
+from simulation.phases.indicators import RSI_DOMAINS, rcsi, rsi_domains
 from simulation.state import HouseholdStore
 
 
@@ -116,3 +128,80 @@ def test_surplus_repays_debt_then_saves():
     repaid = min(100.0, 300.0 * PARAMS.repayment_share)
     assert hh.debt[0] == pytest.approx(100.0 - repaid)
     assert hh.savings[0] == pytest.approx((300.0 - repaid) * PARAMS.savings_rate)
+
+
+# --- children go back to school once the household has recovered ------------------------------
+SCHOOL = int(BIT["withdraw_children_from_school"])
+SIZE, MEB, SERVICES = 5, 60.0, 0.8
+FULL_NEED = SIZE * MEB  # one month, no debt: the basket with school costs
+MARGIN = PARAMS.school_reenrol_margin
+
+
+def one_node_model(hh):
+    """The coping and indicator phases' view of a model: one node, a month per step."""
+    graph = SimpleNamespace(
+        meb=np.array([MEB], dtype=np.float32), housing=np.array([0.6]), damage=np.zeros(1),
+        services=np.array([SERVICES]), threat=np.zeros(1), cohesion=np.array([0.5]))
+    return SimpleNamespace(households=hh, graph=graph, params=PARAMS, days_per_step=30)
+
+
+def withdrawn(income: float) -> HouseholdStore:
+    """A household whose children left school (and whose credit and goods are gone)."""
+    hh = households(1, size=SIZE, savings=0.0, debt=0.0, household_goods=0.0, assets=0.0,
+                    house_value=0.0, income=income, aid=0.0)
+    hh.strategies_exhausted[0] = SCHOOL | BIT["borrow"] | BIT["sell_household_goods"]
+    return hh
+
+
+def education(model) -> int:
+    hh = model.households
+    hh.rcsi = rcsi(hh.unmet_need, hh.lcs)
+    return int(rsi_domains(hh, model.graph, hh.rcsi)[0, RSI_DOMAINS.index("education")])
+
+
+def test_reenrols_only_withdrawn_households_at_full_need_times_margin():
+    withdrew = np.array([True, True, False])
+    full = np.full(3, 100.0, dtype=np.float32)
+    income = np.array([110.1, 109.9, 500.0], dtype=np.float32)
+    aid = np.zeros(3, dtype=np.float32)
+    assert reenrols(withdrew, income, aid, full, Parameters(school_reenrol_margin=0.1)).tolist() \
+        == [True, False, False]
+    # aid counts like income; no margin: covering the full basket is enough
+    assert reenrols(withdrew, np.zeros(3), np.full(3, 100.0), full,
+                    Parameters(school_reenrol_margin=0.0)).tolist() == [True, True, False]
+
+
+def test_recovered_household_reenrols_children():
+    model = one_node_model(withdrawn(income=FULL_NEED * (1 + MARGIN) + 0.5))
+    hh = model.households
+    coping_step(model, 1)
+    assert hh.strategies_exhausted[0] & SCHOOL == 0  # the bit is cleared...
+    assert hh.strategies_exhausted[0] & BIT["borrow"]  # ...and only that one
+    assert hh.need[0] == pytest.approx(FULL_NEED)  # school costs are back in needs
+    assert hh.lcs[0] == Coping.NONE
+    assert education(model) == round(1 + 4 * SERVICES)  # scored from services, not 1
+
+
+def test_household_just_below_the_threshold_keeps_children_out():
+    model = one_node_model(withdrawn(income=FULL_NEED * (1 + MARGIN) - 0.5))
+    hh = model.households
+    coping_step(model, 1)
+    assert hh.strategies_exhausted[0] & SCHOOL
+    assert hh.need[0] == pytest.approx(FULL_NEED * (1 - SCHOOL_COST_SHARE))
+    assert education(model) == 1
+
+
+def test_reenrolled_household_can_withdraw_again_when_a_gap_opens():
+    model = one_node_model(withdrawn(income=FULL_NEED * 1.5))
+    hh = model.households
+    coping_step(model, 1)
+    assert hh.strategies_exhausted[0] & SCHOOL == 0
+    hh.income[0] = 0.0  # income lost: savings (a month's surplus) do not close the gap
+    coping_step(model, 2)
+    assert hh.strategies_used[0] & SCHOOL
+    assert hh.strategies_exhausted[0] & SCHOOL
+    assert hh.lcs[0] >= Coping.CRISIS
+    assert education(model) == 1
+    coping_step(model, 3)  # used up again: not used twice
+    assert not hh.strategies_used[0] & SCHOOL
+    assert hh.need[0] == pytest.approx(FULL_NEED * (1 - SCHOOL_COST_SHARE))

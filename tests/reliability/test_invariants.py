@@ -132,6 +132,41 @@ def test_exhausted_strategy_used_again_fires(checked):
     assert "coping_ladder" in broken(checker)
 
 
+def test_exhausted_strategy_made_available_again_fires(checked):
+    model, checker = checked
+    checker.before.exhausted[7] |= BIT["borrow"]
+    model.households.strategies_exhausted[7] &= ~BIT["borrow"]
+    assert "coping_ladder" in broken(checker)
+
+
+def recovered(model, row: int, met: bool) -> None:
+    """Row ``row`` had its children out of school before the step and has them back now;
+    ``met``: its income + aid meet the re-enrolment condition (or fall just short of it)."""
+    hh, school = model.households, BIT["withdraw_children_from_school"]
+    hh.strategies_exhausted[row] &= ~school
+    threshold = float(hh.need[row]) * (1 + model.params.school_reenrol_margin)
+    hh.aid[row] = 0.0
+    hh.income[row] = threshold + 1.0 if met else threshold * 0.99
+
+
+def test_children_back_in_school_without_recovery_fires(checked):
+    model, checker = checked
+    checker.before.exhausted[7] |= BIT["withdraw_children_from_school"]
+    recovered(model, 7, met=False)
+    assert "coping_ladder" in broken(checker)
+
+
+def test_children_back_in_school_after_recovery_is_allowed_but_nothing_else(checked):
+    model, checker = checked
+    checker.before.exhausted[7] |= BIT["withdraw_children_from_school"]
+    recovered(model, 7, met=True)
+    checker.check()  # re-enrolment: the one exhausted strategy that may come back
+    checker.before.exhausted[7] |= BIT["withdraw_children_from_school"] | BIT["borrow"]
+    recovered(model, 7, met=True)
+    model.households.strategies_exhausted[7] &= ~BIT["borrow"]
+    assert "coping_ladder" in broken(checker)  # any other strategy still may not
+
+
 def test_lcs_not_matching_strategies_fires(checked):
     model, checker = checked
     model.households.strategies_used[2] = BIT["begging"]
