@@ -40,7 +40,8 @@ def import_flee_command(
     console.print(f"wrote [bold]{written}[/]: {len(scenario.graph.nodes)} nodes, "
                   f"{len(scenario.graph.edges)} edges, {scenario.steps} daily steps, "
                   f"{sum(p.households for p in scenario.populations):,} persons in camps at "
-                  f"the start, {arrivals:,} arriving", highlight=False)
+                  f"the start, {arrivals:,} arriving; conflicts from "
+                  f"{conflict.conflict_source}", highlight=False)
 
 
 def validate_command(

@@ -6,6 +6,12 @@ Layout (see any ``shared/data/flee/*/SOURCE.md``)::
                      registration_corrections.csv (optional, as in Flee)
     DIR/source_data/ data_layout.csv and the daily count files it names
 
+The older Flee 2 layout, in which many published conflicts are kept, is read too: its period
+file is ``conflict_period.csv`` (same rows as ``sim_period.csv``) and it has no
+``conflicts.csv``: a location whose type contains "conflict" becomes a conflict zone on its
+``conflict_date`` and stays one (Flee 2's ``InputGeography.AddNewConflictZones``), which is
+intensity 1 from that day on. Where both are given, Flee 3's files win.
+
 Semantics follow Flee's own code (github.com/djgroen/flee), cited where used:
 ``flee/InputGeography.py`` (locations, routes, closures, conflicts), ``flee/flee.py``
 (which locations are camps, when closures fire), ``flee/datamanager/read_period.py``
@@ -117,6 +123,8 @@ class FleeConflict:
     closures: tuple[FleeClosure, ...]
     conflict_names: tuple[str, ...]
     conflict_intensity: np.ndarray
+    #: where the intensities come from: "conflicts.csv" (Flee 3) or "locations.csv conflict_date"
+    conflict_source: str
     camp_names: tuple[str, ...]
     observed: dict[str, np.ndarray]
     observed_total: np.ndarray
@@ -138,13 +146,22 @@ def read_flee_conflict(directory: str | os.PathLike[str]) -> FleeConflict:
         raise FleeFormatError(root, "conflict directory not found",
                               "a directory holding input_csv/ and source_data/")
     inputs, sources = root / "input_csv", root / "source_data"
-    start, length = _read_sim_period(inputs / "sim_period.csv")
+    period_file = inputs / "sim_period.csv"
+    if not _is_file(period_file) and _is_file(inputs / "conflict_period.csv"):
+        period_file = inputs / "conflict_period.csv"  # Flee 2 layout
+    start, length = _read_sim_period(period_file)
     locations = _read_locations(inputs / "locations.csv")
     names = {loc.name for loc in locations}
     countries = {loc.country for loc in locations}
     routes = _read_routes(inputs / "routes.csv", names)
     closures = _read_closures(inputs / "closures.csv", names, countries, length)
-    conflict_names, intensity = _read_conflicts(inputs / "conflicts.csv", names, length)
+    conflicts_file = inputs / "conflicts.csv"
+    if _is_file(conflicts_file) or not _is_file(inputs / "locations.csv"):
+        conflict_names, intensity = _read_conflicts(conflicts_file, names, length)
+        conflict_source = "conflicts.csv"
+    else:
+        conflict_names, intensity = _conflicts_from_dates(conflicts_file, locations, length)
+        conflict_source = "locations.csv conflict_date"
     # A camp is any location whose type contains "camp" (flee/flee.py, Location.__init__).
     camp_names = tuple(loc.name for loc in locations if "camp" in loc.location_type.lower())
     tables = _read_layout_tables(sources, names, camp_names, start)
@@ -154,7 +171,8 @@ def read_flee_conflict(directory: str | os.PathLike[str]) -> FleeConflict:
     return FleeConflict(
         name=root.resolve().name, directory=root, start_date=start, length_days=length,
         locations=locations, routes=routes, closures=closures, conflict_names=conflict_names,
-        conflict_intensity=_frozen(intensity), camp_names=camp_names, observed=observed,
+        conflict_intensity=_frozen(intensity), conflict_source=conflict_source,
+        camp_names=camp_names, observed=observed,
         observed_total=_frozen(_daily_counts(tables["total"], days)),
     )
 
@@ -391,6 +409,22 @@ def _read_conflicts(path: Path, names: Collection[str],
                               f"at least {length} day rows after the header")
     intensity = np.array(values[:length], dtype=float).reshape(length, len(columns))
     return tuple(name for _, name in columns), intensity
+
+
+def _conflicts_from_dates(missing: Path, locations: tuple[FleeLocation, ...],
+                          length: int) -> tuple[tuple[str, ...], np.ndarray]:
+    """Flee 2's conflicts, for a directory without conflicts.csv: each conflict-type location
+    is in conflict (intensity 1) from its ``conflict_date`` to the end of the run."""
+    zones = [loc for loc in locations if "conflict" in loc.location_type.lower()
+             and loc.conflict_date is not None]
+    if not zones:
+        raise FleeFormatError(missing, "file not found, and no location in locations.csv has a "
+                              "conflict type and a conflict_date",
+                              "conflicts.csv (Flee 3), or conflict_zone locations with a "
+                              "conflict_date (Flee 2)")
+    days = np.arange(length)[:, None]
+    dates = np.array([loc.conflict_date for loc in zones])[None, :]
+    return tuple(loc.name for loc in zones), (days >= dates).astype(float)
 
 
 # --- source_data: daily counts ------------------------------------------------------------

@@ -138,6 +138,7 @@ def score(conflict: FleeConflict, runs: list[Replicate], scenario, parameters) -
         "directory": str(conflict.directory),
         "days": conflict.length_days,
         "start_date": str(conflict.start_date),
+        "conflict_source": conflict.conflict_source,
         "replicates": len(runs),
         "seeds": [r.seed for r in runs],
         "ard": float(np.mean(ards)),
