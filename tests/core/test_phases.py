@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from conftest import tiny_scenario_dict
+
 from simulation.codes import Group, Livelihood, Status
 from simulation.model import PRDSModel
 from simulation.params import Parameters, per_step
