@@ -54,8 +54,12 @@ def test_report_matches_its_series(tmp_path):
     assert report["per_camp"]["Camp Near"]["final_simulated"] > 0
 
 
-@pytest.mark.parametrize("name", ["mali2012", "burundi2015"])  # nigeria, syria: 30 s, 60 s
-def test_global_parameters_meet_flee_on_the_quick_conflicts(name):
+@pytest.mark.parametrize("name", [
+    "mali2012", "burundi2015",
+    pytest.param("nigeria2016", marks=pytest.mark.slow),  # 25 s
+    pytest.param("syria2013", marks=pytest.mark.slow),  # 55 s, 3.8 million persons, 1.5 GB
+])
+def test_global_parameters_meet_flee_on_every_shipped_conflict(name):
     report = validate_conflict(FLEE_DATA / name, replicates=1, seed=0)
     assert report["ard"] <= FLEE_REFERENCE_ARD[name][1]
     assert report["targets"]["ard_at_or_below_flee"] is True
