@@ -170,6 +170,11 @@ class Intervention:
 
     def select(self, model, step: int) -> np.ndarray:
         """Rows enrolled: eligible, ordered by the rule, cut by share, count and budget."""
+        return np.sort(self.ranked(model, step))
+
+    def ranked(self, model, step: int) -> np.ndarray:
+        """The rows :meth:`select` enrols, in enrolment order (the rule's order, ties and
+        ``random`` broken by this step's draw of the intervention's own stream)."""
         target = self.spec.targeting
         rows = np.flatnonzero(self.eligible(model))
         draw = model.streams.uniform(self.stream, step, len(model.households))[rows]
@@ -191,7 +196,7 @@ class Intervention:
             if per_household > 0:
                 left = max(0.0, self.spec.budget - self.planned_fixed_cost())
                 cap = int(min(cap, left // per_household))  # a tiny cost: no overflow
-        return np.sort(rows[:cap])
+        return rows[:cap]
 
     # --- accounting -----------------------------------------------------------------------------
     def planned_fixed_cost(self) -> float:

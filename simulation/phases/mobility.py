@@ -10,6 +10,9 @@
   a free regular-pathway slot to go abroad regularly, and room at a capacity-limited node.
   Without documents or a slot, only a household in crisis or emergency coping goes irregularly,
   paying a smuggler (harmful). Aspiration without capability is involuntary immobility.
+- Recruited: a household a labour mobility programme recruited this step
+  (``today.recruited_to``, ``interventions/labour_mobility.py``) goes regularly to the node it
+  was matched to, its fare paid by the programme, its place and room assured.
 - Journeys longer than a step's travel leave the household ``in_transit``.
 """
 
@@ -190,14 +193,20 @@ def step(model, t: int) -> None:
                               hh.origin_ties)
 
     forced = model.today.fleeing & mobile
-    migrating = ((hh.strategies_used & BIT["whole_household_migrates"]) != 0) & mobile & ~forced
-    choosing = mobile & ~forced & ~migrating
+    # households a labour mobility programme recruited this step go where it sends them
+    recruited_to = getattr(model.today, "recruited_to", None)
+    recruited = np.zeros(n, dtype=bool)
+    if recruited_to is not None:
+        recruited = (recruited_to >= 0) & mobile & ~forced
+    migrating = (((hh.strategies_used & BIT["whole_household_migrates"]) != 0) & mobile & ~forced
+                 & ~recruited)
+    choosing = mobile & ~forced & ~migrating & ~recruited
     aspiring = choosing & (hh.aspiration >= params.involuntary_immobility_aspiration)
     acting = np.zeros(n, dtype=bool)
     deciding = np.flatnonzero(choosing)
     acting[deciding] = (model.streams.uniform("move", t, n)[deciding]
                         < per_step(params.mobility_rate * hh.aspiration[deciding], days))
-    considered = np.flatnonzero(forced | migrating | aspiring | acting)
+    considered = np.flatnonzero(forced | migrating | aspiring | acting | recruited)
     if len(considered) == 0:
         hh.immobile = False
         return
@@ -214,19 +223,22 @@ def step(model, t: int) -> None:
     rows = node[considered]
     u_dest = model.streams.uniform("destination", t, n)[considered]
     kind_forced, kind_migrating = forced[considered], migrating[considered]
+    kind_recruited = recruited[considered]
     dest = np.full(len(considered), -1, dtype=np.int64)
     decay = graph.distance_decay(t, params.softening_km, params.distance_power)
     values = attractiveness_by_kind(graph, params, room)
     totals, cdf = destination_cdfs(destination_weights(values, distance, params, decay))
     for kind, mask in (("forced", kind_forced), ("abroad", kind_migrating),
-                       ("voluntary", ~kind_forced & ~kind_migrating)):
+                       ("voluntary", ~kind_forced & ~kind_migrating & ~kind_recruited)):
         if mask.any():
             k = KINDS.index(kind)
             dest[mask] = draw_from_cdf(cdf[k], totals[k], rows[mask], u_dest[mask])
+    if kind_recruited.any():
+        dest[kind_recruited] = recruited_to[considered[kind_recruited]]
 
     # voluntary return to a safe origin competes with the Flee-style destinations
     origin = hh.origin[considered]
-    voluntary = ~kind_forced & ~kind_migrating
+    voluntary = ~kind_forced & ~kind_migrating & ~kind_recruited
     can_return = (voluntary & hh.ever_displaced[considered] & (origin != rows)
                   & (graph.threat[origin] < params.return_threat_max)
                   & np.isfinite(distance[rows, origin]))
@@ -249,6 +261,8 @@ def step(model, t: int) -> None:
     has_route &= np.isfinite(km)
     size = hh.size[considered]
     fare = np.where(has_route, cost[rows, safe_dest], 0.0) * size
+    if kind_recruited.any():  # the programme pays the recruits' journey
+        fare[kind_recruited] = 0.0
     to_abroad = has_route & (graph.type[safe_dest] == NodeType.ABROAD)
     crossing = has_route & ~np.isfinite(distance_regular[rows, safe_dest])
     documented = hh.documented[considered]
@@ -262,31 +276,35 @@ def step(model, t: int) -> None:
 
     regular = ~kind_forced & (to_abroad | crossing) & documented
     slots = graph.regular_slots_into(t, days) + model.today.extra_slots
-    wants_slot = regular & to_abroad
+    wants_slot = regular & to_abroad & ~kind_recruited  # recruits have the programme's places
     if wants_slot.any():
         slot_rank = np.full(len(considered), np.iinfo(np.int64).max)
         draw = model.streams.uniform("slots", t, n)[considered]
         slot_rank[wants_slot] = rank_within(safe_dest[wants_slot], draw[wants_slot])
-        regular &= ~to_abroad | (slot_rank < slots[safe_dest])
+        regular &= ~to_abroad | kind_recruited | (slot_rank < slots[safe_dest])
     irregular = (~kind_forced & (to_abroad | crossing) & ~regular
                  & (desperate | kind_migrating))
     fare = np.where(irregular, fare + params.irregular_cost, fare)
-    affordable = kind_forced | (np.where(irregular, purse + saleable, purse) >= fare)
+    affordable = (kind_forced | kind_recruited
+                  | (np.where(irregular, purse + saleable, purse) >= fare))
     legal = kind_forced | regular | irregular | ~(to_abroad | crossing)
     capable = has_route & affordable & legal
 
     # room at capacity-limited destinations, first come first served in random order
-    moving = capable & (kind_forced | kind_migrating | acting[considered])
+    moving = capable & (kind_forced | kind_migrating | acting[considered] | kind_recruited)
     limited = moving & np.isfinite(room[safe_dest])
     if limited.any():
         draw = model.streams.uniform("capacity", t, n)[considered]
+        if kind_recruited.any():  # the programme's places come with room: recruits first
+            draw[kind_recruited] = -1.0
         place = np.full(len(considered), -1)
         place[limited] = rank_within(safe_dest[limited], draw[limited])
         moving &= ~limited | (place < np.floor(room[safe_dest]))
 
     hh.immobile = False
-    stuck = considered[(kind_forced | kind_migrating | aspiring[considered]) & ~moving
-                       & ~(capable & ~kind_forced & ~kind_migrating & ~acting[considered])]
+    stuck = considered[(kind_forced | kind_migrating | kind_recruited | aspiring[considered])
+                       & ~moving & ~(capable & ~kind_forced & ~kind_migrating
+                                     & ~acting[considered] & ~kind_recruited)]
     hh.immobile[stuck] = True
 
     # --- moves --------------------------------------------------------------------------------------

@@ -56,3 +56,18 @@ def test_cash_for_work_raises_participants_income_while_it_runs():
     after = relative_gain(effects, spec.end + 6)[0]
     assert 0.2 < running < 0.36  # published: +26-29% (Rosas and Sabarwal 2016)
     assert after < running / 2
+
+
+def test_labour_mobility_recruits_and_is_charged_per_place_filled():
+    result = compare([LIBRARY / "base.yaml", LIBRARY / "labour_mobility.yaml"], replicates=2,
+                     workers=1)
+    scenario = load_scenario(LIBRARY / "labour_mobility.yaml")
+    spec = scenario.interventions[0]
+    offered = spec.slots_per_month * scenario.steps  # monthly steps
+    households = sum(p.households for p in scenario.populations)
+    pathway = result.document["scenarios"]["labour_mobility"]
+    gain = pathway["difference"]["regular_migration"]["median"] * households
+    assert 0.25 * offered < gain <= offered  # recruits fill places (a passive place: ~2)
+    # each place filled costs cost_per_slot plus overhead; unfilled places cost nothing
+    filled = pathway["cost"]["total"]["median"] / (spec.cost_per_slot * (1 + spec.overhead))
+    assert filled <= offered and abs(filled - gain) < 0.1 * gain

@@ -34,11 +34,14 @@ def build(interventions=(), seed: int | None = None, **changes) -> PRDSModel:
 
 
 def state(model) -> dict[str, np.ndarray]:
-    """Copies of every household column, node array, today's extra slots and the flows."""
+    """Copies of every household column, node array, today's extra slots and recruits (-1:
+    none; the array exists once a labour mobility programme recruits) and the flows."""
     hh, graph = model.households, model.graph
     out = {f"household.{name}": getattr(hh, name).copy() for name in COLUMNS}
     out.update({f"node.{name}": getattr(graph, name).copy() for name in NODE_ARRAYS})
     out["today.extra_slots"] = np.array(model.today.extra_slots, copy=True)
+    recruited = getattr(model.today, "recruited_to", np.full(len(hh), -1, dtype=np.int64))
+    out["today.recruited_to"] = np.array(recruited, copy=True)
     out["flows"] = model.flows.copy()
     return out
 

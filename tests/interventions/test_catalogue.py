@@ -24,6 +24,9 @@ ACTING = {
     "facilitated_return": {"min_origin_ties": 0.0},
     "safety_net": {"transfer": 10},
 }
+#: changes to the tiny region a type needs to act at step 2 (labour mobility recruits only
+#: households that want to move; in the tiny region aspirations stay below 0.15)
+REGION = {"labour_mobility": {"parameters": {"involuntary_immobility_aspiration": 0.05}}}
 #: the households' record of aid received moves with every transfer (money accounting)
 ACCOUNTING = {"household.aid_received_total"}
 
@@ -38,7 +41,7 @@ def test_one_intervention_per_design_row():
 @pytest.mark.parametrize("kind", sorted(ACTING))
 def test_acts_only_on_its_named_variables(kind):
     spec = REGISTRY[kind]
-    model = build([{"type": kind, "start": 2, **ACTING[kind]}])
+    model = build([{"type": kind, "start": 2, **ACTING[kind]}], **REGION.get(kind, {}))
     before, after = probe_step(model, 2)
     touched = changed(before, after)
     assert touched, f"{kind} changed nothing"
@@ -52,7 +55,8 @@ def test_acts_only_on_its_named_variables(kind):
 
 @pytest.mark.parametrize("kind", sorted(ACTING))
 def test_money_is_conserved_over_a_run(kind):
-    model = build([{"type": kind, "start": 2, "overhead": 0.15, **ACTING[kind]}])
+    model = build([{"type": kind, "start": 2, "overhead": 0.15, **ACTING[kind]}],
+                  **REGION.get(kind, {}))
     InvariantChecker(model).run()  # transfers + works + overhead == cost; aid received == transfers
     intervention = model.interventions[0]
     report = intervention.report()

@@ -128,18 +128,111 @@ def test_stabilization_builds_markets_and_jobs_and_pays_small_grants():
     assert delta(before, after, "node.base_market")[town] == pytest.approx(0.05)
 
 
-def test_labour_mobility_opens_regular_places_abroad():
+#: labour mobility recruits households that want to move; in the tiny region aspirations
+#: stay below 0.15, so the threshold is lowered for these tests
+WANTING = {"parameters": {"involuntary_immobility_aspiration": 0.05}}
+
+
+def recruits_by_step(model) -> dict[int, np.ndarray]:
+    """Run to the end; the rows recruited at each step, with the state they were recruited in."""
+    out = {}
+    while model.steps < model.steps_total:
+        before, after = probe_step(model, model.steps + 1)
+        rows = np.flatnonzero(after["today.recruited_to"] >= 0)
+        out[model.steps] = (rows, after)
+    return out
+
+
+def test_labour_mobility_recruits_into_its_places_abroad():
+    plain = build(seed=3, **WANTING)
+    pathway = build([{"type": "labour_mobility", "slots_per_month": 5, "start": 2}], seed=3,
+                    **WANTING)
+    abroad = pathway.graph.index["Abroad"]
+    recruited = recruits_by_step(pathway)
+    assert len(recruited[1][0]) == 0  # before the window
+    for step in range(2, 7):  # enough eligible households: every place offered is filled
+        rows, state = recruited[step]
+        assert len(rows) == 5
+        assert (state["today.recruited_to"][rows] == abroad).all()
+        assert not state["today.extra_slots"].any()  # recruiting: no open places
+    plain.run()
+    hh = pathway.households
+    everyone = np.concatenate([rows for rows, _ in recruited.values()])
+    assert (hh.status[everyone] == Status.REGULAR_MIGRATION).all()
+    assert (hh.node[everyone] == abroad).all()  # 40-190 km: arrived within the step
+    regular = [np.count_nonzero(m.households.status == Status.REGULAR_MIGRATION)
+               for m in (plain, pathway)]
+    assert regular == [0, 25]  # the edge has no places of its own: regular migrants = places
+    assert pathway.flows[:, abroad].sum() - plain.flows[:, abroad].sum() == 25
+    lm = pathway.interventions[0]
+    assert lm.households_reached == 25
+    assert lm.works == pytest.approx(25 * 800.0)  # per place filled
+    assert lm.transfers == 0.0
+
+
+def test_labour_mobility_places_are_capped_by_the_budget_and_lapse_when_unfilled():
+    capped = build([{"type": "labour_mobility", "slots_per_month": 5, "start": 2,
+                     "budget": 12 * 800.0 * 1.1}], seed=3, **WANTING)
+    capped.run()
+    assert np.count_nonzero(capped.households.status == Status.REGULAR_MIGRATION) == 12
+    assert capped.interventions[0].cost == pytest.approx(12 * 800.0 * 1.1)
+    # 100 places a month and few who want to go: the unfilled places cost nothing
+    wide = build([{"type": "labour_mobility", "slots_per_month": 100, "start": 2}], seed=3,
+                 **WANTING)
+    wide.run()
+    regular = np.count_nonzero(wide.households.status == Status.REGULAR_MIGRATION)
+    assert 0 < regular < 100
+    assert wide.interventions[0].works == pytest.approx(regular * 800.0)
+
+
+def test_labour_mobility_without_recruitment_only_opens_places():
     plain = build(seed=3)
-    pathway = build([{"type": "labour_mobility", "slots_per_month": 15}], seed=3)
+    pathway = build([{"type": "labour_mobility", "slots_per_month": 15, "recruit": False}], seed=3)
     before, after = probe_step(pathway, 2)
     abroad = pathway.graph.index["Abroad"]
     assert after["today.extra_slots"][abroad] == 15.0
     assert not np.delete(after["today.extra_slots"], abroad).any()
+    assert not hasattr(pathway.today, "recruited_to")
     plain.run()
     pathway.run()
     regular = [np.count_nonzero(m.households.status == Status.REGULAR_MIGRATION) for m in (plain, pathway)]
     assert regular[0] == 0 and regular[1] > 0  # the edge has no places of its own
-    assert pathway.interventions[0].works == pytest.approx(15 * 800.0 * 6)
+    assert pathway.interventions[0].works == pytest.approx(15 * 800.0 * 6)  # per place offered
+
+
+def test_labour_mobility_never_recruits_undocumented_households():
+    model = build([{"type": "labour_mobility", "slots_per_month": 100, "start": 2}], seed=3,
+                  **WANTING)
+    hh = model.households
+    undocumented = np.flatnonzero(~hh.documented)
+    assert len(undocumented) >= 10  # half the camp
+    recruited = recruits_by_step(model)
+    everyone = np.concatenate([rows for rows, _ in recruited.values()])
+    assert len(everyone) > 20
+    for rows, state in recruited.values():
+        assert state["household.documented"][rows].all()
+        assert (state["household.aspiration"][rows] >= 0.05).all()  # last step's aspiration
+        assert not np.isin(state["household.status"][rows],
+                           (Status.IN_TRANSIT, Status.REGULAR_MIGRATION,
+                            Status.IRREGULAR_MIGRATION)).any()
+    assert not np.isin(undocumented, everyone).any()
+    assert not (hh.status[undocumented] == Status.REGULAR_MIGRATION).any()
+
+
+def test_labour_mobility_recruits_only_whom_it_targets():
+    spec = {"type": "labour_mobility", "slots_per_month": 100, "start": 2,
+            "targeting": {"nodes": ["Camp"], "min_coping": 3}}
+    model = build([spec], seed=3, steps=9, **WANTING)
+    camp = model.graph.index["Camp"]
+    recruited = recruits_by_step(model)
+    everyone = np.concatenate([rows for rows, _ in recruited.values()])
+    assert len(everyone) > 0
+    for rows, state in recruited.values():
+        assert (state["household.node"][rows] == camp).all()
+        assert (state["household.lcs"][rows] >= 3).all()
+    # a count per step and a share of the eligible
+    counted = build([{**spec, "targeting": {"count": 2}}], seed=3, **WANTING)
+    assert all(len(rows) <= 2 for rows, _ in recruits_by_step(counted).values())
 
 
 def test_avrr_returns_stranded_migrants_home_with_a_reintegration_grant():
@@ -207,3 +300,32 @@ def test_safety_net_rules_out_emergency_coping_while_it_runs():
     assert in_emergency > 0  # without the net, emergency coping happens in these months
     covered.step()  # step 8: the net has ended
     assert not covered.households.protected.any()
+
+
+def test_labour_mobility_recruits_travel_and_respect_room_abroad():
+    from intervention_harness import region
+
+    from simulation.checks import run_checked
+    from simulation.model import PRDSModel
+    from simulation.scenario import load_scenario
+
+    data = region([{"type": "labour_mobility", "slots_per_month": 5, "start": 2,
+                    "overhead": 0.2}], steps=8, **WANTING)
+    data["graph"]["edges"][-1]["distance"] = 9000  # more than a step's travel (6,000 km)
+    data["graph"]["nodes"][-1]["capacity"] = 12
+    model = PRDSModel(load_scenario(data), seed=3, with_agents=False)
+    before, after = probe_step(model, 2)
+    rows = np.flatnonzero(after["today.recruited_to"] >= 0)
+    assert len(rows) == 5
+    hh = model.households  # they left at step 2 and are on the road...
+    assert (hh.status[rows] == Status.IN_TRANSIT).all()
+    assert (hh.arrival_status[rows] == Status.REGULAR_MIGRATION).all()
+    model.step()  # ...and arrive at step 3
+    assert (hh.status[rows] == Status.REGULAR_MIGRATION).all()
+    assert (hh.node[rows] == model.graph.index["Abroad"]).all()
+    model = PRDSModel(load_scenario(data), seed=3, with_agents=False)
+    run_checked(model)  # capacity, flows, money: every invariant after every step
+    hh = model.households
+    assert np.count_nonzero(hh.status == Status.REGULAR_MIGRATION) == 12  # room for 12
+    lm = model.interventions[0]
+    assert lm.works == pytest.approx(12 * 800.0) and lm.overhead == pytest.approx(0.2 * lm.works)

@@ -46,8 +46,11 @@ def test_good_blocks_of_every_kind_load(tmp_path):
         - {type: avrr, per_month: 3}
         - {type: facilitated_return, node: Town}
         - {type: safety_net, targeting: {min_coping: 3}}
+        - {type: labour_mobility, recruit: false, slots_per_month: 5}
         """), "  "), encoding="utf-8")
-    assert len(load_scenario(path).interventions) == 12
+    interventions = load_scenario(path).interventions
+    assert len(interventions) == 13
+    assert interventions[8].recruit is True and interventions[12].recruit is False
 
 
 def test_unknown_key_names_line_path_and_nearest_key(tmp_path):
@@ -92,6 +95,14 @@ def test_pathway_must_lead_abroad(tmp_path):
         """)
     assert f"{path}:15: interventions[0].edge_nodes" in message
     assert "'Town' is a town node" in message
+
+
+def test_recruit_is_a_yes_or_no(tmp_path):
+    path, message = load(tmp_path, """\
+        - type: labour_mobility
+          recruit: sometimes
+        """)
+    assert f"{path}:15: interventions[0].recruit" in message and "boolean" in message
 
 
 def test_unknown_nodes_in_intervention_blocks(tmp_path):

@@ -24,7 +24,7 @@ from reliability_strategies import DERANDOMIZE, load_generated, scenarios
 
 from simulation.api import run
 from simulation.model import PRDSModel
-from simulation.scenario import DEFAULT_SCENARIO, load_scenario
+from simulation.scenario import DEFAULT_SCENARIO, SCENARIOS_DIR, load_scenario
 from simulation.state import COLUMNS
 
 PRDS = Path(sys.executable).with_name("prds")
@@ -100,3 +100,22 @@ def test_same_seed_repeats_and_another_seed_differs_in_process():
     assert any(not np.array_equal(getattr(one.households, c), getattr(other.households, c))
                for c in ("savings", "income", "size", "skills"))
 
+
+
+@pytest.mark.parametrize("pathway", [
+    {"slots_per_month": 0},  # recruiting, no places
+    {"slots_per_month": 0, "recruit": False},
+    {"slots_per_month": 20, "targeting": {"statuses": ["regular_migration"]}},  # nobody eligible
+], ids=["no_places", "no_open_places", "nobody_eligible"])
+def test_a_labour_pathway_that_moves_nobody_changes_no_household(pathway):
+    base = load_scenario(SCENARIOS_DIR / "protracted" / "base.yaml")
+    data = base.model_dump(mode="json")
+    data["interventions"] = [{"type": "labour_mobility", **pathway}]
+    plain = run(base, seed=9, steps=12, with_agents=False)
+    noop = run(load_scenario(data), seed=9, steps=12, with_agents=False)
+    assert noop.summary["cost_total"] == 0
+    for name in COLUMNS:
+        assert np.array_equal(getattr(plain.model.households, name),
+                              getattr(noop.model.households, name)), name
+    assert np.array_equal(plain.model.flows, noop.model.flows)
+    pd.testing.assert_frame_equal(plain.timeseries, noop.timeseries, check_exact=True)
