@@ -164,6 +164,10 @@ def read_flee_conflict(directory: str | os.PathLike[str]) -> FleeConflict:
         conflict_source = "locations.csv conflict_date"
     # A camp is any location whose type contains "camp" (flee/flee.py, Location.__init__).
     camp_names = tuple(loc.name for loc in locations if "camp" in loc.location_type.lower())
+    if not camp_names:  # nothing to validate against, and no arrivals to derive
+        raise FleeFormatError(inputs / "locations.csv", "no camp location",
+                              "at least one location whose location_type contains 'camp' "
+                              "(the places UNHCR counts)")
     tables = _read_layout_tables(sources, names, camp_names, start)
     _apply_registration_corrections(inputs / "registration_corrections.csv", tables, start)
     days = np.arange(length)

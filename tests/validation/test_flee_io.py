@@ -345,3 +345,11 @@ def test_empty_locations(tmp_path):
 def test_missing_directory(tmp_path):
     with pytest.raises(FleeFormatError, match="conflict directory not found"):
         read_flee_conflict(tmp_path / "absent")
+
+
+def test_no_camp_is_a_clear_error(tmp_path):
+    # found by the fuzzer: without a camp there is nothing to compare and no arrivals to derive
+    locations = TINY["input_csv/locations.csv"].replace(",camp,,300", ",town,,300")
+    error = _error(tmp_path, {"input_csv/locations.csv": locations})
+    assert str(error.path).endswith("locations.csv") and "no camp location" in str(error)
+    assert "contains 'camp'" in str(error)
