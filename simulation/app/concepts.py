@@ -44,7 +44,8 @@ def concepts(params: Parameters | None = None) -> list[Concept]:
             "crisis (sell tools or livestock, cut health and school spending, take children "
             "out of school), then emergency (sell the house or land, beg, risky work, child "
             "labour or marriage). A strategy that is used up cannot be used again, so "
-            "households climb the ladder.",
+            "households climb the ladder; only children taken out of school go back, once the "
+            "household earns enough again.",
             "Each month the highest level used: 1 none, 2 stress, 3 crisis, 4 emergency "
             "(WFP Livelihood Coping Strategies).",
             "The coping chart: the red and orange bands are crisis and emergency.",
