@@ -14,6 +14,8 @@ import pandas as pd
 
 from simulation.model import PRDSModel
 from simulation.outputs import files, plots
+from simulation.outputs.summary import not_modelled
+from simulation.phases import plan_for
 from simulation.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 from simulation.scenario.schema import Scenario as ScenarioModel
 
@@ -43,11 +45,19 @@ class Results:
             written += self.plot(out)
         return written
 
+    @property
+    def not_modelled(self) -> list[str]:
+        """Outcome keys this run's plan of phases cannot produce (see ``summary.not_modelled``)."""
+        return not_modelled(name for name, _ in plan_for(self.scenario))
+
     def summary_document(self) -> dict:
-        return {**self.summary, "scenario": self.scenario.name, "seed": self.seed,
-                "steps": int(self.metrics["step"].max()) if len(self.metrics) else 0,
-                "days_per_step": self.scenario.days_per_step,
-                "interventions": self.interventions}
+        document = {**self.summary, "scenario": self.scenario.name, "seed": self.seed,
+                    "steps": int(self.metrics["step"].max()) if len(self.metrics) else 0,
+                    "days_per_step": self.scenario.days_per_step,
+                    "interventions": self.interventions}
+        if self.not_modelled:  # a reduced plan: say which numbers mean nothing
+            document["not_modelled"] = self.not_modelled
+        return document
 
     def plot(self, out: Path) -> list[Path]:
         written = [

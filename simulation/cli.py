@@ -41,6 +41,7 @@ def run(
 ) -> None:
     """Run one scenario; write timeseries.parquet, summary.json and plots; print a summary."""
     from simulation.api import run as run_scenario
+    from simulation.phases import plan_for
 
     path = scenario or DEFAULT_SCENARIO
     try:
@@ -59,17 +60,26 @@ def run(
     out = out or Path("out") / spec.name
     written = results.write(out, with_plots=plots)
     console.print(summary_table(results.summary, title=f"{spec.name} (seed {results.seed}, "
-                                                      f"{total} steps)"))
+                                                      f"{total} steps)",
+                                not_modelled=results.not_modelled))
+    if results.not_modelled:
+        phases = ", ".join(name for name, _ in plan_for(spec))
+        console.print(f"this scenario runs only {phases}: the outcomes marked 'not modelled' "
+                      "need the other phases; counts by node and status are in "
+                      "timeseries.parquet", highlight=False)
     console.print(f"wrote {len(written)} files to [bold]{out}[/]: "
                   + ", ".join(p.name for p in written), highlight=False)
 
 
-def summary_table(summary: dict, title: str) -> Table:
+def summary_table(summary: dict, title: str, not_modelled=()) -> Table:
+    """The summary as a table; outcomes the run's phases cannot produce say "not modelled"."""
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("outcome")
     table.add_column("value", justify="right")
     for key, value in summary.items():
-        if isinstance(value, float) and (key.endswith("share") or key in _STATUS_SHARES):
+        if key in not_modelled:
+            text = "[dim]not modelled[/]"
+        elif isinstance(value, float) and (key.endswith("share") or key in _STATUS_SHARES):
             text = f"{value:.1%}"
         elif isinstance(value, float):
             text = f"{value:,.2f}"

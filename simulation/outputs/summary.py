@@ -27,6 +27,25 @@ STATUS_KEYS = {
 }
 
 
+#: the phase each outcome comes from; a plan without it (a scenario ``phases:`` key, as Flee
+#: imports have) leaves the outcome at its starting value, which means nothing
+OUTCOME_PHASE = {
+    "self_reliant_share": "indicators", "aid_dependent_share": "indicators",
+    "mean_rsi": "indicators", "mean_rcsi": "indicators",
+    "harmful_coping_share": "coping", "emergency_coping_share": "coping",
+    "durable_solution_share": "solutions", "locally_integrated": "solutions",
+    "redisplaced": "solutions",
+    "returned": "mobility", "settled_elsewhere": "mobility", "regular_migration": "mobility",
+    "irregular_migration": "mobility", "involuntary_immobility_share": "mobility",
+}
+
+
+def not_modelled(phase_names) -> list[str]:
+    """Outcome keys the plan cannot produce (their phase is not in ``phase_names``)."""
+    present = set(phase_names)
+    return [key for key in OUTCOME_KEYS if OUTCOME_PHASE.get(key, None) not in (None, *present)]
+
+
 def summarize(model) -> dict[str, float]:
     """The summary of the model's current state (see module docstring)."""
     hh = model.households

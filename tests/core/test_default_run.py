@@ -84,7 +84,32 @@ def test_prds_run_writes_every_output(tmp_path):
             "mean_rsi", "mean_rcsi"} <= set(table.columns)
     assert table.groupby("step")["households"].sum().eq(summary["households"]).all()
     assert "self_reliant_share" in result.output
+    assert "not_modelled" not in summary and "not modelled" not in result.output  # full plan
     assert not list(out.glob(".*.tmp")), "no temporary files left behind"
+
+
+def test_a_reduced_plan_marks_the_outcomes_it_cannot_produce(tmp_path):
+    from typer.testing import CliRunner
+
+    from simulation.cli import app
+    from simulation.outputs.summary import OUTCOME_KEYS, not_modelled
+    from simulation.phases import PLAN
+
+    # coping without indicators: LCS is real, RSI and self-reliance are not
+    assert not_modelled(["shocks", "livelihoods", "coping"]) == [
+        key for key in OUTCOME_KEYS if key not in ("harmful_coping_share",
+                                                   "emergency_coping_share", "cost_total")]
+    assert not_modelled([name for name, _ in PLAN]) == []
+    scenario = tmp_path / "shocks_only.yaml"
+    scenario.write_text(f"extends: {DEFAULT_SCENARIO}\nname: shocks_only\nphases: [shocks]\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), "--steps", "2",
+                                      "--no-plots"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["not_modelled"] == not_modelled(["shocks"])
+    assert "mean_rsi" in summary["not_modelled"] and "cost_total" not in summary["not_modelled"]
+    assert "not modelled" in result.output and "runs only shocks" in " ".join(result.output.split())
 
 
 def test_agents_are_views_onto_household_rows(default):
