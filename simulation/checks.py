@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation.codes import ABROAD_STATUSES, DISPLACED_STATUSES, Coping, Group, Status
+from simulation.codes import ABROAD_STATUSES, DISPLACED_STATUSES, Coping, Group, NodeType, Status
 from simulation.phases.coping import BIT, LADDER
 from simulation.phases.indicators import is_self_reliant
 
 #: every invariant checked, with what it says (the names appear in violation messages)
 INVARIANTS: dict[str, str] = {
-    "households_conserved": "rows are never removed and each household keeps its size, so "
-                            "persons are conserved; new rows (spawned arrivals) are counted",
+    "households_conserved": "rows are never removed and each household keeps its size (a "
+                            "member away on a labour contract counted in it), so persons are "
+                            "conserved; new rows (spawned arrivals) are counted",
     "arrivals_departures": "at every node, households present or en route change exactly by "
                            "the recorded flows in and out (plus spawned arrivals)",
     "one_status_one_node": "each household has one valid group, status and node; in transit "
@@ -48,6 +49,9 @@ INVARIANTS: dict[str, str] = {
                         "as the rule says",
     "solutions": "a durable solution only for a household once displaced, not in a camp, "
                  "in transit or abroad",
+    "labour_contracts": "a member is away on a labour contract exactly when the household "
+                        "has an abroad node for them and a return step still to come (and "
+                        "its size, the members at home, stays at least 1: non_negative)",
     "outputs_agree": "the recorded table and summary count every household and person once",
 }
 
@@ -107,10 +111,15 @@ def claims(model) -> np.ndarray:
     return np.bincount(where, minlength=model.graph.n_nodes).astype(np.int64)
 
 
+def members(hh) -> np.ndarray:
+    """Persons of each household, a member away on a labour contract included."""
+    return hh.size + (hh.worker_node >= 0)
+
+
 def snapshot(model) -> Snapshot:
     hh = model.households
     return Snapshot(
-        n=len(hh), size=hh.size.copy(), claims=claims(model),
+        n=len(hh), size=members(hh), claims=claims(model),
         exhausted=hh.strategies_exhausted.copy(),
         aid_total=float(hh.aid_received_total.sum()),
         baseline_aid=float(model.accounts.get("baseline_aid", 0.0)), flows=model.flows.copy(),
@@ -187,6 +196,14 @@ def check_state(model) -> list[tuple[str, str]]:
         need("indicator_ranges", hh.self_reliant != is_self_reliant(hh.rsi, hh.rsi_min, model.params),
              "self_reliant differs from the self-reliance rule")
 
+    away = hh.worker_node >= 0
+    need("labour_contracts", away != (hh.worker_return_step >= 0),
+         "a worker's abroad node without a return step, or a return step without one")
+    abroad = np.isin(hh.worker_node, np.flatnonzero(graph.type == NodeType.ABROAD))
+    need("labour_contracts", away & ~abroad, "a worker away at a node that is not abroad")
+    need("labour_contracts", away & (hh.worker_return_step <= model.steps),
+         "a worker still away after the contract's last step")
+
     need("solutions", hh.durable_solution & ~hh.ever_displaced, "durable solution, never displaced")
     need("solutions", hh.durable_solution & np.isin(
         hh.status, (Status.DISPLACED_CAMP, Status.IN_TRANSIT, *ABROAD_STATUSES)),
@@ -229,7 +246,7 @@ def check_step(model, before: Snapshot) -> list[tuple[str, str]]:
     n, old = len(hh), before.n
     if n < old:
         return [("households_conserved", f"households fell from {old} to {n}: rows removed")]
-    changed = hh.size[:old] != before.size
+    changed = members(hh)[:old] != before.size
     if changed.any():
         out.append(("households_conserved", f"household size changed: {_rows(changed)}"))
 

@@ -67,6 +67,16 @@ class Parameters(BaseModel):
         0.01, 0, 1, "monthly recovery of social cohesion toward its initial level",
         "assumption",
     )
+    remittance_share: float = _p(
+        0.3, 0, 1, "share of the wage abroad (the destination node's wage) that a household "
+        "member away on a labour mobility contract sends home each month, as income",
+        "assumption, to vary within 0.1-0.5: a rough central value for what temporary labour "
+        "migrants remit out of gross earnings abroad (World Bank 2017, Maximizing the "
+        "Development Impacts from Temporary Migration, on Australia's Seasonal Worker "
+        "Programme; Gibson & McKenzie on New Zealand's RSE scheme; KNOMAD remittance "
+        "surveys), not a published estimate; it stands for remittances and savings brought "
+        "home together (the model pays no lump sum at the worker's return)",
+    )
     camp_ration_share: float = _p(
         0.45, 0, 1.5, "in-kind rations in camps, as a share of the per-person MEB",
         "assumption; WFP ration cuts to 40-60% of the full basket in protracted camps",

@@ -75,6 +75,11 @@ COLUMNS: dict[str, Column] = {
     "arrival_status": Column(np.int8, int(Status.IN_PLACE), "status on arrival (in transit)"),
     "hop_journey": Column(np.bool_, False, "travelling hop by hop: next stop chosen at each "
                                             "settlement (phases/journeys.py)"),
+    "worker_node": Column(np.int32, -1, "abroad node where one member works on a labour "
+                                         "mobility contract, sending remittances (-1: nobody "
+                                         "away; interventions/labour_mobility.py)"),
+    "worker_return_step": Column(np.int32, -1, "step at which that member comes home (-1: "
+                                                "nobody away)"),
     # solutions
     "t_criteria_since": Column(np.int32, -1, "step since which the IASC criteria hold"),
     "durable_solution": Column(np.bool_, False, "IASC criteria held for the sustained period"),

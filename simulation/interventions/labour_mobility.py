@@ -21,8 +21,8 @@ Each recruit is matched to one pathway node by the model's own destination rule,
 1 / (softening + distance)^power (a second draw of the intervention's stream), restricted to
 the pathway nodes it can reach by an open route that still have places (and room, if
 capacity-limited); recruits a node cannot take draw again among the nodes with places left
-(at most one round per node). With one pathway node, as usual, this is simply that node. The
-programme writes the match in ``today.recruited_to`` (destination node, -1 for none) and the
+(at most one round per node). With one pathway node, as usual, this is simply that node. In
+household mode (``mode``, below) the programme writes the match in ``today.recruited_to`` (destination node, -1 for none) and the
 mobility phase moves the recruit there this step through its own move machinery (journey time
 and ``in_transit``, flows, ``regular_migration`` status via ``next_status``), instead of the
 household's own decision, first for room and without a fare: the programme pays the journey.
@@ -32,6 +32,27 @@ orientation and travel; assumption: USD 500-1,500 per migrant in bilateral labou
 agreements). A recruiting programme's variable costs are incurred per worker deployed, and
 planners read cost per outcome: charging places nobody took would show idle capacity as cost.
 The programme's fixed costs are its ``overhead``. A ``budget`` caps recruits at what is left.
+
+``mode`` says who goes. ``worker`` (the default), as labour mobility schemes work (the
+Pacific seasonal worker schemes, Gulf and EU bilateral labour agreements): a recruited
+household (eligible as above, and of at least 2 persons) sends ONE member abroad on a
+contract of ``contract_months`` (assumption: 12; seasonal and temporary schemes run 6-12
+months, e.g. New Zealand's RSE up to 7 months in 11, Australia's seasonal work up to 9; longer
+contracts, as in Gulf agreements, are a setting). The household
+stays where it is with its status unchanged: its ``size`` drops by 1 while the worker is away
+(its needs, rations and earners with it), ``worker_node`` records the abroad node and
+``worker_return_step`` the step the worker comes home. Every step of the contract the
+livelihoods phase adds remittances to the household's ``income`` (not ``aid``: they are no
+programme money and no aid dependency): ``remittance_share`` (params.py) x the wage at that
+node x months. The contract lasts ``contract_months`` rounded to whole steps (at least one):
+a worker recruited at step s is away for steps s .. s + n - 1 and back at the start of step
+s + n (this intervention's step, which brings workers home whether or not its window is
+still open), with ``size`` restored and remittances stopped. No lump sum of savings comes
+home: ``remittance_share`` stands for both. Workers take no room in capacity-limited abroad
+nodes (room counts households) and move nobody in the mobility phase; flows and the table
+do not show them; the summary's ``workers_abroad_share`` counts their households. A household
+whose worker is away is not recruited again until the worker is home. ``household``: the
+whole household moves, as described above (``today.recruited_to``, the mobility phase).
 
 ``recruit: false`` is the passive pathway: the places are added to ``today.extra_slots``
 (the mobility phase's regular-pathway places into each abroad node this step), used only by
@@ -58,13 +79,22 @@ class LabourMobility(Intervention):
                              else np.array([graph.index[name] for name in names], dtype=np.int64))
         self.offered = 0.0  # places offered into each node so far (recruitment)
         self.recruits = 0  # households recruited so far
+        self.workers = self.spec.mode == "worker"
+        self.contract_steps = max(1, int(round(self.spec.contract_months / self.months)))
+
+    def step(self, model, step: int) -> None:
+        """Workers whose contract ends come home first, every step (also after the window)."""
+        if self.workers:
+            bring_workers_home(model, step)
+        super().step(model, step)
 
     def select(self, model, step):
         return np.empty(0, dtype=np.int64)  # nobody is enrolled: recruits are matched each step
 
     def eligible(self, model) -> np.ndarray:
         """The targeting, and documented, mobile, not fleeing, wanting to move (last step's
-        aspiration), not already recruited this step."""
+        aspiration), not already recruited this step; sending a worker: of 2 persons or more,
+        nobody away already."""
         hh, graph = model.households, model.graph
         mask = super().eligible(model)
         mask &= hh.documented
@@ -74,6 +104,9 @@ class LabourMobility(Intervention):
         recruited = getattr(model.today, "recruited_to", None)
         if recruited is not None:
             mask &= recruited < 0
+        if self.workers:
+            mask &= hh.size >= 2
+            mask &= hh.worker_node < 0
         return mask
 
     def apply(self, model, step, rows):
@@ -113,7 +146,8 @@ class LabourMobility(Intervention):
         where = np.where(hh.status == Status.IN_TRANSIT, hh.destination, hh.node)
         claims = np.bincount(where, minlength=graph.n_nodes)
         room = np.floor(graph.capacity * params.capacity_scaling) - claims
-        quota = np.where(np.isfinite(room), np.minimum(quota, np.maximum(room, 0.0)), quota)
+        if not self.workers:  # a worker takes no household's room
+            quota = np.where(np.isfinite(room), np.minimum(quota, np.maximum(room, 0.0)), quota)
         quota = quota.astype(np.int64)
 
         distance, _ = graph.routes(step)
@@ -146,19 +180,38 @@ class LabourMobility(Intervention):
         if len(matched) == 0:
             return
         self.spend_on_works(cost * len(matched))
-        recruited = getattr(model.today, "recruited_to", None)
-        if recruited is None:
-            recruited = model.today.recruited_to = np.full(len(hh), -1, dtype=np.int64)
         rows = candidates[matched]
-        recruited[rows] = dest[matched]
+        if self.workers:  # one member leaves on a contract; the household stays
+            hh.worker_node[rows] = dest[matched]
+            hh.worker_return_step[rows] = step + self.contract_steps
+            hh.size[rows] -= 1
+        else:
+            recruited = getattr(model.today, "recruited_to", None)
+            if recruited is None:
+                recruited = model.today.recruited_to = np.full(len(hh), -1, dtype=np.int64)
+            recruited[rows] = dest[matched]
         self.recruits += len(rows)
         self.reached = np.union1d(self.reached, rows)
         self.households_reached = len(self.reached)
 
 
+def bring_workers_home(model, step: int) -> None:
+    """Workers whose contract ends by this step come home: size back up, nobody away.
+
+    Idempotent within a step (several programmes may call it)."""
+    hh = model.households
+    due = hh.worker_return_step
+    rows = np.flatnonzero((due >= 0) & (due <= step))
+    if len(rows):
+        hh.size[rows] += 1
+        hh.worker_node[rows] = -1
+        hh.worker_return_step[rows] = -1
+
+
 class LabourMobilitySpec(InterventionSpec):
     """Regular labour pathway abroad: places per month into the named abroad nodes, filled by
-    recruiting eligible households (``recruit``) or left open to those who choose to go."""
+    recruiting eligible households (``recruit``: one worker each, or whole households, see
+    ``mode``) or left open to those who choose to go."""
 
     type: Literal["labour_mobility"] = "labour_mobility"
     edge_nodes: list[str] | None = Field(
@@ -173,11 +226,25 @@ class LabourMobilitySpec(InterventionSpec):
         True, description="the programme offers its places each step to eligible households "
                           "(targeting, documented, mobile, last step's aspiration at least "
                           "involuntary_immobility_aspiration), in the targeting rule's order, "
-                          "and moves recruits this step at its cost; false: places are only "
-                          "opened to documented households that choose to go abroad",
+                          "and sends recruits (see mode) this step at its cost; false: places "
+                          "are only opened to documented households that choose to go abroad",
+    )
+    mode: Literal["worker", "household"] = Field(
+        "worker", description="worker: a recruited household of 2 or more sends one member "
+                              "abroad for contract_months; the household stays, one person "
+                              "smaller, and receives remittances (remittance_share x the wage "
+                              "abroad) as income until the worker comes home; household: the "
+                              "whole household moves abroad as a regular migrant. Applies "
+                              "when recruiting (recruit: false only opens places to whole "
+                              "households)",
+    )
+    contract_months: Annotated[float, Field(gt=0.0, le=120.0)] = Field(
+        12.0, description="months a worker stays abroad (worker mode; rounded to whole steps, "
+                          "at least one; assumption: seasonal and temporary schemes run 6-12)",
     )
     runtime = LabourMobility
-    acts_on = ("today.extra_slots", "today.recruited_to")
+    acts_on = ("today.extra_slots", "today.recruited_to", "household.size",
+               "household.worker_node", "household.worker_return_step")
 
     def graph_problems(self, graph) -> list[str]:
         types = {node.name: node.type for node in graph.nodes}

@@ -1,7 +1,9 @@
 """The run summary: fixed keys shared by runs, sweeps, comparisons and reports (DESIGN.md s7).
 
 Fractions are of all households at the step unless said; ``durable_solution_share`` is of
-households ever displaced.
+households ever displaced. ``workers_abroad_share``: households with a member away on a labour
+mobility contract (``interventions/labour_mobility.py``, worker mode); ``persons`` counts
+household members at home, so a worker away is not in it until they return.
 """
 
 import numpy as np
@@ -12,7 +14,8 @@ from simulation.codes import Coping, Status
 SUMMARY_KEYS = (
     "households", "persons", "self_reliant_share", "harmful_coping_share",
     "emergency_coping_share", "aid_dependent_share", "durable_solution_share", "returned",
-    "locally_integrated", "settled_elsewhere", "regular_migration", "irregular_migration",
+    "locally_integrated", "settled_elsewhere", "regular_migration", "workers_abroad_share",
+    "irregular_migration",
     "redisplaced", "involuntary_immobility_share", "mean_rsi", "mean_rcsi", "cost_total",
 )
 OUTCOME_KEYS = SUMMARY_KEYS[2:]
@@ -37,6 +40,9 @@ OUTCOME_PHASE = {
     "redisplaced": "solutions",
     "returned": "mobility", "settled_elsewhere": "mobility", "regular_migration": "mobility",
     "irregular_migration": "mobility", "involuntary_immobility_share": "mobility",
+    # set by the labour mobility intervention itself, as cost_total: no phase to miss (a plan
+    # without the interventions phase runs no intervention, so nobody is away: a true zero)
+    "workers_abroad_share": None,
 }
 
 
@@ -66,8 +72,9 @@ def summarize(model) -> dict[str, float]:
     }
     for key, status in STATUS_KEYS.items():
         out[key] = float(status_counts[status]) / n if n else 0.0
+    out["workers_abroad_share"] = share(hh.worker_node >= 0)
     out["involuntary_immobility_share"] = share(hh.immobile)
     out["mean_rsi"] = float(hh.rsi.mean(dtype=np.float64)) if n else 0.0
     out["mean_rcsi"] = float(hh.rcsi.mean(dtype=np.float64)) if n else 0.0
     out["cost_total"] = model.cost_total
-    return out
+    return {key: out[key] for key in SUMMARY_KEYS}  # in report order

@@ -4,6 +4,9 @@ Jobs at a node are shared among its job seekers in proportion to their access (d
 freedom of movement, and for displaced people and migrants the social cohesion with hosts),
 so crowding lowers everyone's income; excess job seekers raise tension, which lowers
 cohesion. Productive assets earn business or farm income scaled by market function.
+A household with a member away on a labour mobility contract (``worker_node``,
+``interventions/labour_mobility.py``) receives remittances as income: ``remittance_share`` of
+the wage at that abroad node, per month (income, not aid: no aid dependency, no aid received).
 """
 
 import numpy as np
@@ -64,6 +67,17 @@ def access_by_node(graph, params: Parameters) -> np.ndarray:
     return table.astype(np.float32).ravel()
 
 
+def remittances(hh, graph, params: Parameters, months: float) -> np.ndarray | None:
+    """Remittances this step (USD) from members away on a labour contract, per household:
+    ``remittance_share`` x the wage at their abroad node x months; None when nobody is away."""
+    away = np.flatnonzero(hh.worker_node >= 0)
+    if len(away) == 0:
+        return None
+    out = np.zeros(len(hh))
+    out[away] = params.remittance_share * np.take(graph.wage, hh.worker_node[away]) * months
+    return out
+
+
 def step(model, t: int) -> None:
     hh, graph, params = model.households, model.graph, model.params
     months = model.days_per_step / 30.0
@@ -99,6 +113,9 @@ def step(model, t: int) -> None:
     at = node[earning]
     income[earning] += (hh.assets[earning] * params.asset_return * graph.market[at]
                         * (1.0 - graph.threat[at]) * months)
+    sent = remittances(hh, graph, params, months)
+    if sent is not None:  # nobody away: income untouched, bit for bit
+        income += sent
     hh.income = income
 
     # competition with hosts for scarce jobs feeds tension (DESIGN.md section 3.2)

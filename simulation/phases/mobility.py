@@ -10,8 +10,9 @@
   a free regular-pathway slot to go abroad regularly, and room at a capacity-limited node.
   Without documents or a slot, only a household in crisis or emergency coping goes irregularly,
   paying a smuggler (harmful). Aspiration without capability is involuntary immobility.
-- Recruited: a household a labour mobility programme recruited this step
-  (``today.recruited_to``, ``interventions/labour_mobility.py``) goes regularly to the node it
+- Recruited: a household a labour mobility programme recruited whole this step (household
+  mode; a worker recruited alone moves no household) (``today.recruited_to``,
+  ``interventions/labour_mobility.py``) goes regularly to the node it
   was matched to, its fare paid by the programme, its place and room assured.
 - Journeys longer than a step's travel leave the household ``in_transit``.
 """

@@ -95,10 +95,12 @@ def test_a_reduced_plan_marks_the_outcomes_it_cannot_produce(tmp_path):
     from simulation.outputs.summary import OUTCOME_KEYS, not_modelled
     from simulation.phases import PLAN
 
-    # coping without indicators: LCS is real, RSI and self-reliance are not
+    # coping without indicators: LCS is real, RSI and self-reliance are not; interventions'
+    # own outcomes (cost, workers abroad) have no phase to miss
     assert not_modelled(["shocks", "livelihoods", "coping"]) == [
         key for key in OUTCOME_KEYS if key not in ("harmful_coping_share",
-                                                   "emergency_coping_share", "cost_total")]
+                                                   "emergency_coping_share", "cost_total",
+                                                   "workers_abroad_share")]
     assert not_modelled([name for name, _ in PLAN]) == []
     scenario = tmp_path / "shocks_only.yaml"
     scenario.write_text(f"extends: {DEFAULT_SCENARIO}\nname: shocks_only\nphases: [shocks]\n")
@@ -109,6 +111,7 @@ def test_a_reduced_plan_marks_the_outcomes_it_cannot_produce(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["not_modelled"] == not_modelled(["shocks"])
     assert "mean_rsi" in summary["not_modelled"] and "cost_total" not in summary["not_modelled"]
+    assert "workers_abroad_share" not in summary["not_modelled"]
     assert "not modelled" in result.output and "runs only shocks" in " ".join(result.output.split())
 
 

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from intervention_harness import build, probe_step
+from intervention_harness import build, changed, probe_step, region
 
 from simulation.codes import Coping, Group, Status
+from simulation.interventions.registry import REGISTRY
 from simulation.phases.coping import BIT, LADDER
 
 
@@ -145,8 +146,8 @@ def recruits_by_step(model) -> dict[int, np.ndarray]:
 
 def test_labour_mobility_recruits_into_its_places_abroad():
     plain = build(seed=3, **WANTING)
-    pathway = build([{"type": "labour_mobility", "slots_per_month": 5, "start": 2}], seed=3,
-                    **WANTING)
+    pathway = build([{"type": "labour_mobility", "slots_per_month": 5, "start": 2,
+                      "mode": "household"}], seed=3, **WANTING)
     abroad = pathway.graph.index["Abroad"]
     recruited = recruits_by_step(pathway)
     assert len(recruited[1][0]) == 0  # before the window
@@ -172,13 +173,13 @@ def test_labour_mobility_recruits_into_its_places_abroad():
 
 def test_labour_mobility_places_are_capped_by_the_budget_and_lapse_when_unfilled():
     capped = build([{"type": "labour_mobility", "slots_per_month": 5, "start": 2,
-                     "budget": 12 * 800.0 * 1.1}], seed=3, **WANTING)
+                     "mode": "household", "budget": 12 * 800.0 * 1.1}], seed=3, **WANTING)
     capped.run()
     assert np.count_nonzero(capped.households.status == Status.REGULAR_MIGRATION) == 12
     assert capped.interventions[0].cost == pytest.approx(12 * 800.0 * 1.1)
     # 100 places a month and few who want to go: the unfilled places cost nothing
-    wide = build([{"type": "labour_mobility", "slots_per_month": 100, "start": 2}], seed=3,
-                 **WANTING)
+    wide = build([{"type": "labour_mobility", "slots_per_month": 100, "start": 2,
+                   "mode": "household"}], seed=3, **WANTING)
     wide.run()
     regular = np.count_nonzero(wide.households.status == Status.REGULAR_MIGRATION)
     assert 0 < regular < 100
@@ -201,8 +202,8 @@ def test_labour_mobility_without_recruitment_only_opens_places():
 
 
 def test_labour_mobility_never_recruits_undocumented_households():
-    model = build([{"type": "labour_mobility", "slots_per_month": 100, "start": 2}], seed=3,
-                  **WANTING)
+    model = build([{"type": "labour_mobility", "slots_per_month": 100, "start": 2,
+                    "mode": "household"}], seed=3, **WANTING)
     hh = model.households
     undocumented = np.flatnonzero(~hh.documented)
     assert len(undocumented) >= 10  # half the camp
@@ -220,7 +221,7 @@ def test_labour_mobility_never_recruits_undocumented_households():
 
 
 def test_labour_mobility_recruits_only_whom_it_targets():
-    spec = {"type": "labour_mobility", "slots_per_month": 100, "start": 2,
+    spec = {"type": "labour_mobility", "slots_per_month": 100, "start": 2, "mode": "household",
             "targeting": {"nodes": ["Camp"], "min_coping": 3}}
     model = build([spec], seed=3, steps=9, **WANTING)
     camp = model.graph.index["Camp"]
@@ -233,6 +234,124 @@ def test_labour_mobility_recruits_only_whom_it_targets():
     # a count per step and a share of the eligible
     counted = build([{**spec, "targeting": {"count": 2}}], seed=3, **WANTING)
     assert all(len(rows) <= 2 for rows, _ in recruits_by_step(counted).values())
+
+
+WORKERS = {"type": "labour_mobility", "slots_per_month": 5, "start": 2, "contract_months": 3}
+
+
+def remittance_probe(model) -> list[dict]:
+    """Run to the end; at every step, the livelihoods phase run twice from the same state:
+    with the members away (as the model does) and as if nobody were away, to isolate the
+    remittances from the labour market (which the smaller households also change)."""
+    from simulation.phases import livelihoods
+
+    index = next(i for i, (name, _) in enumerate(model.plan) if name == "livelihoods")
+    name, phase = model.plan[index]
+    records = []
+
+    def twice(m, t):
+        hh, graph = m.households, m.graph
+        saved = (graph.cohesion.copy(), hh.livelihood.copy(), hh.worker_node.copy())
+        hh.worker_node = -1
+        livelihoods.step(m, t)
+        without = hh.income.copy()
+        graph.cohesion, hh.livelihood, hh.worker_node = saved
+        phase(m, t)
+        records.append({"step": t, "away": np.flatnonzero(hh.worker_node >= 0),
+                        "node": hh.worker_node.copy(), "size": hh.size.copy(),
+                        "extra": hh.income.astype(np.float64) - without})
+
+    model.plan[index] = (name, twice)
+    model.run()
+    return records
+
+
+def test_labour_mobility_workers_go_alone_and_send_remittances_home():
+    plain = build(seed=3, steps=9, **WANTING)
+    model = build([WORKERS], seed=3, steps=9, **WANTING)
+    hh, graph = model.households, model.graph
+    abroad = graph.index["Abroad"]
+    before, after = probe_step(model, 2)
+    rows = np.flatnonzero(after["household.worker_node"] >= 0)
+    assert len(rows) == 5  # every place filled
+    assert (after["household.worker_node"][rows] == abroad).all()
+    assert (after["household.worker_return_step"][rows] == 2 + 3).all()  # 3 months of 30 days
+    assert (before["household.size"][rows] >= 2).all()
+    assert (after["household.size"][rows] == before["household.size"][rows] - 1).all()
+    # the household stays: same node and status, nobody moved by the mobility phase
+    for key in ("household.node", "household.status", "household.destination"):
+        assert np.array_equal(before[key], after[key]), key
+    assert (after["today.recruited_to"] == -1).all() and not after["today.extra_slots"].any()
+    assert changed(before, after) <= set(REGISTRY["labour_mobility"].acts_on)
+
+    records = remittance_probe(model)  # steps 3..9, with the record of step 2's recruits
+    share, months = model.params.remittance_share, model.days_per_step / 30.0
+    for record in records:
+        away = record["away"]
+        expected = share * graph.wage[record["node"][away]] * months
+        assert np.allclose(record["extra"][away], expected, rtol=0, atol=1e-3)  # float32 income
+        assert expected == pytest.approx(0.3 * 900.0)
+        assert (np.delete(record["extra"], away) == 0).all()  # nobody else gets anything
+    by_step = {record["step"]: record for record in records}
+    assert set(rows) <= set(by_step[3]["away"]) and set(rows) <= set(by_step[4]["away"])
+    home = by_step[5]  # the contract's 3 steps (2, 3, 4) are over: back at step 5
+    assert not np.isin(rows, home["away"]).any()
+    assert (home["size"][rows] == before["household.size"][rows]).all()
+    assert (home["extra"][rows] == 0).all()
+    # 5 a step while recruiting, 3 steps each: 15 away at the end, all in place
+    assert len(by_step[9]["away"]) == 15
+    plain.run()
+    assert np.array_equal(plain.households.status == Status.REGULAR_MIGRATION,
+                          hh.status == Status.REGULAR_MIGRATION)  # nobody migrated as a household
+    lm = model.interventions[0]
+    assert lm.recruits == 5 * 8 and lm.works == pytest.approx(40 * 800.0) and lm.transfers == 0
+    summary = model.recorder.summaries[-1]
+    assert summary["workers_abroad_share"] == pytest.approx(15 / len(hh))
+    assert summary["persons"] == int(hh.size.sum())  # members at home
+    assert plain.recorder.summaries[-1]["workers_abroad_share"] == 0.0
+
+
+def test_labour_mobility_workers_keep_every_invariant_and_no_aid_is_counted():
+    from simulation.checks import run_checked
+
+    model = build([{**WORKERS, "overhead": 0.2}], seed=3, steps=10, **WANTING)
+    run_checked(model)  # persons (at home + away) conserved, contracts, money, every step
+    hh = model.households
+    assert (hh.size >= 1).all()
+    lm = model.interventions[0]
+    assert lm.works == pytest.approx(lm.recruits * 800.0) and lm.transfers == 0.0
+    assert lm.overhead == pytest.approx(0.2 * lm.works)
+    # remittances are income, not aid: aid received is baseline aid alone
+    assert hh.aid_received_total.sum() == pytest.approx(model.accounts["baseline_aid"])
+
+
+def test_labour_mobility_sends_no_worker_from_a_household_of_one():
+    from simulation.model import PRDSModel
+    from simulation.scenario import load_scenario
+
+    def singles(mode):
+        data = region([{**WORKERS, "slots_per_month": 100, "mode": mode}], **WANTING)
+        for population in data["populations"]:
+            population["size_mean"] = 1
+        model = PRDSModel(load_scenario(data), seed=3, with_agents=False)
+        model.run()
+        return model
+
+    model = singles("worker")
+    assert (model.households.size == 1).all()
+    assert not (model.households.worker_node >= 0).any()
+    assert model.interventions[0].recruits == 0 and model.cost_total == 0.0
+    assert singles("household").interventions[0].recruits > 0  # whole households can go
+
+
+def test_labour_mobility_workers_come_home_after_the_programme_ends():
+    model = build([{**WORKERS, "end": 3, "contract_months": 4}], seed=3, steps=9, **WANTING)
+    sizes = model.households.size.copy()
+    model.run()  # recruited at steps 2 and 3, home at steps 6 and 7
+    hh = model.households
+    assert model.interventions[0].recruits == 10
+    assert not (hh.worker_node >= 0).any() and (hh.worker_return_step == -1).all()
+    assert np.array_equal(hh.size, sizes)
 
 
 def test_avrr_returns_stranded_migrants_home_with_a_reintegration_grant():
@@ -310,7 +429,7 @@ def test_labour_mobility_recruits_travel_and_respect_room_abroad():
     from simulation.scenario import load_scenario
 
     data = region([{"type": "labour_mobility", "slots_per_month": 5, "start": 2,
-                    "overhead": 0.2}], steps=8, **WANTING)
+                    "mode": "household", "overhead": 0.2}], steps=8, **WANTING)
     data["graph"]["edges"][-1]["distance"] = 9000  # more than a step's travel (6,000 km)
     data["graph"]["nodes"][-1]["capacity"] = 12
     model = PRDSModel(load_scenario(data), seed=3, with_agents=False)

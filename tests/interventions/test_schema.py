@@ -105,6 +105,23 @@ def test_recruit_is_a_yes_or_no(tmp_path):
     assert f"{path}:15: interventions[0].recruit" in message and "boolean" in message
 
 
+def test_labour_mobility_mode_and_contract_are_checked(tmp_path):
+    from simulation.interventions.labour_mobility import LabourMobilitySpec
+
+    spec = LabourMobilitySpec()
+    assert spec.mode == "worker" and spec.contract_months == 12.0
+    path, message = load(tmp_path, """\
+        - type: labour_mobility
+          mode: family
+        """)
+    assert f"{path}:15: interventions[0].mode" in message and "household" in message
+    path, message = load(tmp_path, """\
+        - type: labour_mobility
+          contract_months: 0
+        """)
+    assert f"{path}:15: interventions[0].contract_months" in message
+
+
 def test_unknown_nodes_in_intervention_blocks(tmp_path):
     path, message = load(tmp_path, """\
         - type: facilitated_return

@@ -72,7 +72,8 @@ def broken(checker) -> set[str]:
 def test_invariant_names_are_documented():
     assert set(INVARIANTS) >= {"households_conserved", "arrivals_departures", "one_status_one_node",
                                "capacity", "non_negative", "coping_ladder", "money_conserved",
-                               "indicator_ranges", "solutions", "outputs_agree"}
+                               "indicator_ranges", "solutions", "outputs_agree",
+                               "labour_contracts"}
 
 
 def test_check_passes_on_an_untouched_step(checked):
@@ -93,6 +94,23 @@ def test_person_lost_fires(checked):
     model, checker = checked
     model.households.size[0] += 1
     assert "households_conserved" in broken(checker)
+
+
+def test_worker_without_a_contract_fires(checked):
+    model, checker = checked
+    model.households.worker_node[0] = 0  # away without a return step, and not abroad
+    assert "labour_contracts" in broken(checker)
+
+
+def test_worker_away_counts_in_persons_and_must_be_abroad(checked):
+    model, checker = checked
+    hh = model.households
+    row = int(np.flatnonzero(hh.size >= 2)[0])
+    hh.size[row] -= 1  # one member away: persons still conserved...
+    hh.worker_node[row] = model.graph.index["Town"]
+    hh.worker_return_step[row] = model.steps + 3
+    found = broken(checker)  # (outputs_agree too: the table was recorded before the change)
+    assert "labour_contracts" in found and "households_conserved" not in found  # not abroad
 
 
 def test_unrecorded_move_fires(checked):

@@ -103,10 +103,14 @@ def test_same_seed_repeats_and_another_seed_differs_in_process():
 
 
 @pytest.mark.parametrize("pathway", [
-    {"slots_per_month": 0},  # recruiting, no places
+    {"slots_per_month": 0},  # recruiting workers (the default mode), no places
+    {"slots_per_month": 0, "mode": "household"},
     {"slots_per_month": 0, "recruit": False},
     {"slots_per_month": 20, "targeting": {"statuses": ["regular_migration"]}},  # nobody eligible
-], ids=["no_places", "no_open_places", "nobody_eligible"])
+    {"slots_per_month": 20, "mode": "household",
+     "targeting": {"statuses": ["regular_migration"]}},
+], ids=["no_places", "no_places_household", "no_open_places", "nobody_eligible",
+        "nobody_eligible_household"])
 def test_a_labour_pathway_that_moves_nobody_changes_no_household(pathway):
     base = load_scenario(SCENARIOS_DIR / "protracted" / "base.yaml")
     data = base.model_dump(mode="json")
@@ -119,3 +123,4 @@ def test_a_labour_pathway_that_moves_nobody_changes_no_household(pathway):
                               getattr(noop.model.households, name)), name
     assert np.array_equal(plain.model.flows, noop.model.flows)
     pd.testing.assert_frame_equal(plain.timeseries, noop.timeseries, check_exact=True)
+    assert noop.summary == plain.summary  # workers_abroad_share 0.0 in both
