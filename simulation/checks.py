@@ -257,7 +257,7 @@ def check_step(model, before: Snapshot) -> list[tuple[str, str]]:
     staying = np.zeros(graph.n_nodes, dtype=np.int64)  # new rows still where they appeared
     if n > old:  # new rows count where they appeared (phases/arrivals.py keeps it); their
         # moves since are in the flows like anyone's
-        where = np.asarray(getattr(model.today, "spawned_at", np.empty(0)), dtype=np.int64)
+        where = model.today.spawned_at
         if len(where) != n - old:
             out.append(("households_conserved", f"{n - old} new households, but "
                                                 f"{len(where)} recorded arrivals"))

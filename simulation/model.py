@@ -64,6 +64,11 @@ class PRDSModel(mesa.Model):
             fleeing=np.zeros(len(self.households), dtype=bool),
             extra_slots=np.zeros(self.graph.n_nodes),
             moved=np.empty(0, dtype=np.int64),
+            # destination node per household recruited whole by a labour mobility programme
+            # this step (-1: not recruited); None while no programme recruits
+            recruited_to=None,
+            # the node each household added this step appeared at (phases/arrivals.py)
+            spawned_at=np.empty(0, dtype=np.int64),
         )
         for name, phase in self.plan:
             started = time.perf_counter()

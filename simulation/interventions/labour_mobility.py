@@ -101,9 +101,8 @@ class LabourMobility(Intervention):
         mask &= graph.type[hh.node] != NodeType.ABROAD
         mask &= hh.aspiration >= model.params.involuntary_immobility_aspiration
         mask &= ~model.today.fleeing
-        recruited = getattr(model.today, "recruited_to", None)
-        if recruited is not None:
-            mask &= recruited < 0
+        if model.today.recruited_to is not None:
+            mask &= model.today.recruited_to < 0
         if self.workers:
             mask &= hh.size >= 2
             mask &= hh.worker_node < 0
@@ -142,11 +141,11 @@ class LabourMobility(Intervention):
             return
         quota = np.zeros(graph.n_nodes, dtype=np.int64)
         np.add.at(quota, self.destinations, places)
-        # room at capacity-limited destinations: households there or on their way
-        where = np.where(hh.status == Status.IN_TRANSIT, hh.destination, hh.node)
-        claims = np.bincount(where, minlength=graph.n_nodes)
-        room = np.floor(graph.capacity * params.capacity_scaling) - claims
-        if not self.workers:  # a worker takes no household's room
+        if not self.workers:  # a whole household needs room; a worker takes no household's
+            # room at capacity-limited destinations: households there or on their way
+            where = np.where(hh.status == Status.IN_TRANSIT, hh.destination, hh.node)
+            claims = np.bincount(where, minlength=graph.n_nodes)
+            room = np.floor(graph.capacity * params.capacity_scaling) - claims
             quota = np.where(np.isfinite(room), np.minimum(quota, np.maximum(room, 0.0)), quota)
         quota = quota.astype(np.int64)
 
@@ -186,10 +185,9 @@ class LabourMobility(Intervention):
             hh.worker_return_step[rows] = step + self.contract_steps
             hh.size[rows] -= 1
         else:
-            recruited = getattr(model.today, "recruited_to", None)
-            if recruited is None:
-                recruited = model.today.recruited_to = np.full(len(hh), -1, dtype=np.int64)
-            recruited[rows] = dest[matched]
+            if model.today.recruited_to is None:
+                model.today.recruited_to = np.full(len(hh), -1, dtype=np.int64)
+            model.today.recruited_to[rows] = dest[matched]
         self.recruits += len(rows)
         self.reached = np.union1d(self.reached, rows)
         self.households_reached = len(self.reached)

@@ -7,6 +7,7 @@ host that no longer runs (a writer that was killed), and leaves other hosts' alo
 shared filesystem their processes cannot be checked from here).
 """
 
+import glob
 import json
 import os
 import re
@@ -51,18 +52,13 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     """Remove ``path``'s temporary files left by dead writers on this host; return them."""
     removed = []
     pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\w+)-(\d+)\.[^.]+\.tmp$")
-    for candidate in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         found = pattern.match(candidate.name)
         if found is None or found.group(1) != _HOST or _alive(int(found.group(2))):
             continue
         candidate.unlink(missing_ok=True)
         removed.append(candidate)
     return removed
-
-
-def glob_escape(name: str) -> str:
-    """``name`` with glob's special characters taken literally."""
-    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 def _alive(pid: int) -> bool:

@@ -71,7 +71,7 @@ def step(model, t: int) -> None:
     hh, graph = model.households, model.graph
     before = len(hh)
     fleeing = [np.asarray(model.today.fleeing, dtype=bool)]
-    spawned_at = [np.asarray(getattr(model.today, "spawned_at", np.empty(0)), dtype=np.int64)]
+    spawned_at = [model.today.spawned_at]
     for i, spec in enumerate(model.spec.arrivals):
         k = count_at(spec, t)
         if k <= 0:

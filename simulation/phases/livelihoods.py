@@ -67,15 +67,11 @@ def access_by_node(graph, params: Parameters) -> np.ndarray:
     return table.astype(np.float32).ravel()
 
 
-def remittances(hh, graph, params: Parameters, months: float) -> np.ndarray | None:
-    """Remittances this step (USD) from members away on a labour contract, per household:
-    ``remittance_share`` x the wage at their abroad node x months; None when nobody is away."""
-    away = np.flatnonzero(hh.worker_node >= 0)
-    if len(away) == 0:
-        return None
-    out = np.zeros(len(hh))
-    out[away] = params.remittance_share * np.take(graph.wage, hh.worker_node[away]) * months
-    return out
+def remittances(worker_node, wage, params: Parameters, months: float) -> np.ndarray:
+    """Remittances this step (USD) from members away on a labour contract at the abroad nodes
+    ``worker_node`` (one per household sending them): ``remittance_share`` x the node's
+    ``wage`` x months."""
+    return params.remittance_share * np.take(wage, worker_node) * months
 
 
 def step(model, t: int) -> None:
@@ -113,9 +109,8 @@ def step(model, t: int) -> None:
     at = node[earning]
     income[earning] += (hh.assets[earning] * params.asset_return * graph.market[at]
                         * (1.0 - graph.threat[at]) * months)
-    sent = remittances(hh, graph, params, months)
-    if sent is not None:  # nobody away: income untouched, bit for bit
-        income += sent
+    away = np.flatnonzero(hh.worker_node >= 0)
+    income[away] += remittances(hh.worker_node[away], graph.wage, params, months)
     hh.income = income
 
     # competition with hosts for scarce jobs feeds tension (DESIGN.md section 3.2)

@@ -195,7 +195,7 @@ def step(model, t: int) -> None:
 
     forced = model.today.fleeing & mobile
     # households a labour mobility programme recruited this step go where it sends them
-    recruited_to = getattr(model.today, "recruited_to", None)
+    recruited_to = model.today.recruited_to
     recruited = np.zeros(n, dtype=bool)
     if recruited_to is not None:
         recruited = (recruited_to >= 0) & mobile & ~forced

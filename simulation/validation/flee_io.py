@@ -156,7 +156,7 @@ def read_flee_conflict(directory: str | os.PathLike[str]) -> FleeConflict:
     routes = _read_routes(inputs / "routes.csv", names)
     closures = _read_closures(inputs / "closures.csv", names, countries, length)
     conflicts_file = inputs / "conflicts.csv"
-    if _is_file(conflicts_file) or not _is_file(inputs / "locations.csv"):
+    if _is_file(conflicts_file):
         conflict_names, intensity = _read_conflicts(conflicts_file, names, length)
         conflict_source = "conflicts.csv"
     else:

@@ -40,7 +40,9 @@ def state(model) -> dict[str, np.ndarray]:
     out = {f"household.{name}": getattr(hh, name).copy() for name in COLUMNS}
     out.update({f"node.{name}": getattr(graph, name).copy() for name in NODE_ARRAYS})
     out["today.extra_slots"] = np.array(model.today.extra_slots, copy=True)
-    recruited = getattr(model.today, "recruited_to", np.full(len(hh), -1, dtype=np.int64))
+    recruited = model.today.recruited_to
+    if recruited is None:  # no programme recruited this step
+        recruited = np.full(len(hh), -1, dtype=np.int64)
     out["today.recruited_to"] = np.array(recruited, copy=True)
     out["flows"] = model.flows.copy()
     return out

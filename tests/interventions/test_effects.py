@@ -193,7 +193,7 @@ def test_labour_mobility_without_recruitment_only_opens_places():
     abroad = pathway.graph.index["Abroad"]
     assert after["today.extra_slots"][abroad] == 15.0
     assert not np.delete(after["today.extra_slots"], abroad).any()
-    assert not hasattr(pathway.today, "recruited_to")
+    assert pathway.today.recruited_to is None
     plain.run()
     pathway.run()
     regular = [np.count_nonzero(m.households.status == Status.REGULAR_MIGRATION) for m in (plain, pathway)]
