@@ -98,7 +98,7 @@ def optimise_command(
     finally:
         signal.signal(signal.SIGTERM, previous)
     write_outputs(result)
-    console.print(chosen_table(result))
+    console.print(chosen_table(result), width=max(console.width, 110), crop=False)
     frame = result.evaluations
     console.print(f"{len(frame)} candidates ({frame['mix'].nunique()} distinct mixes): "
                   f"{result.ran} runs run, {result.skipped} read back, in "
@@ -119,22 +119,29 @@ def chosen_table(result) -> Table:
     problem = result.problem
     table = Table(title=f"{problem.name}: best mixes and each programme alone "
                         f"({problem.robustness} over {len(result.seeds) * len(result.samples)} "
-                        "runs)", header_style="bold")
-    table.add_column("file")
-    for name in result.portfolio.names:
-        table.add_column(name.replace("_", " "), justify="right")
-    table.add_column("cost", justify="right")
+                        "runs)", header_style="bold",
+                  caption="* at least as good as every programme alone on every objective "
+                          "and better on one; % of budget: " + "/".join(result.portfolio.names))
+    table.add_column("file", overflow="fold", min_width=23)
+    table.add_column("% of budget", justify="right", no_wrap=True)
+    table.add_column("USD", justify="right", no_wrap=True)
     for key in problem.objectives:
-        table.add_column(f"{key.replace('_share', '').replace('_', ' ')} ({problem.objectives[key]})",
-                         justify="right")
-    table.add_column("beats all alone")
+        table.add_column(f"{_short(key.removesuffix('_share'))}\n({problem.objectives[key]})",
+                         justify="right", min_width=6)
     for file_name, row in named_rows(result):
-        cells = [file_name] + [f"{row[f'{n}.budget_share']:.0%}" for n in result.portfolio.names]
-        cells.append(f"{row['cost'] / 1000:,.0f}k")
+        shares = "/".join(f"{row[f'{n}.budget_share']:.0%}".removesuffix("%")
+                          for n in result.portfolio.names)
+        mark = " *" if row["beats_corners"] else ""
+        cells = [file_name.removesuffix(".yaml") + mark, shares, f"{row['cost'] / 1e6:.2f}M"]
         cells += [f"{row[f'{k}_{problem.robustness}']:.4f}" for k in problem.objectives]
-        cells.append("yes" if row["beats_corners"] else "")
         table.add_row(*cells)
     return table
+
+
+def _short(name: str) -> str:
+    """``durable_solution`` -> ``durable sol.``: headers that fit a terminal."""
+    words = name.split("_")
+    return " ".join(w if len(w) <= 6 else w[:4] + "." for w in words)
 
 
 def _interrupt(signum, frame):

@@ -128,7 +128,8 @@ def levers(result: OptimisationResult):
     ax.set_xticks(x, [c for c, _, _, _ in axes_], rotation=40, ha="right", fontsize=7)
     ax.set_yticks([])
     ax.set_ylim(-0.15, 1.12)
-    ax.legend(fontsize=7, loc="upper right")
+    if len(result.chosen):
+        ax.legend(fontsize=7, loc="upper right")
     ax.set_title("Levers of the Pareto mixes (light) and the chosen mixes", fontsize=10)
     fig.tight_layout()
     return fig

@@ -277,12 +277,33 @@ def _finish(frame: pd.DataFrame, portfolio: Portfolio, problem: Optimisation) ->
     scale = measures.normaliser(F[feasible]) if feasible.any() else (lambda G: G)
     frame["balance"] = 1.0 - scale(F).max(axis=1) if len(F) else []
     frame["chosen"] = 0
-    pool = frame[pareto & (frame["kind"] != "corner").to_numpy()]
-    pool = pool.sort_values(["beats_corners", "balance", "candidate"],
-                            ascending=[False, False, True])
-    for rank, index in enumerate(pool.index[: problem.keep], start=1):
+    for rank, index in enumerate(choose(frame, F, pareto, problem.keep), start=1):
         frame.loc[index, "chosen"] = rank
     return frame
+
+
+def choose(frame: pd.DataFrame, F: np.ndarray, pareto: np.ndarray, keep: int) -> list:
+    """The mixes written as scenario files, best first: among the Pareto mixes (not the
+    programmes alone; of mixes with the same objective values, the cheapest), those that beat
+    every programme alone if any do: the most balanced (the best worst-case standing across
+    the objectives), then the best on each objective in turn, then the rest by balance; then
+    the other Pareto mixes by balance. So the few files written span the front."""
+    pool = frame[pareto & (frame["kind"] != "corner").to_numpy()].copy()
+    pool["_key"] = [tuple(row) for row in F[pool.index.to_numpy()]]
+    pool = pool.sort_values(["cost", "candidate"]).drop_duplicates("_key")
+    picked: list = []
+    for group in (pool[pool["beats_corners"]], pool[~pool["beats_corners"]]):
+        by_balance = group.sort_values(["balance", "cost", "candidate"],
+                                       ascending=[False, True, True]).index.tolist()
+        order = by_balance[:1]
+        if len(group) and group["beats_corners"].iloc[0]:
+            for j in range(F.shape[1]):
+                values = pd.Series(F[group.index.to_numpy(), j], index=group.index)
+                best = values[values == values.min()].index
+                order.append(min(best, key=by_balance.index))
+        order += by_balance
+        picked += [i for i in dict.fromkeys(order) if i not in picked]
+    return picked[:keep]
 
 
 def hypervolume_by_generation(frame: pd.DataFrame, objectives: dict,
