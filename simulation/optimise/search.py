@@ -36,9 +36,9 @@ from simulation.optimise import measures
 from simulation.optimise.portfolio import Mix, Portfolio
 from simulation.optimise.spec import Optimisation, OptimiseError
 from simulation.outputs import files
+from simulation.sweeps import runner as sweep_runner
 from simulation.sweeps.design import SweepDesign
 from simulation.sweeps.runner import Model, RunTask, SweepProgress
-from simulation.sweeps.runner import _drive as drive_runs  # the sweeps' windowed task loop
 from simulation.sweeps.spec import SweepError
 from simulation.sweeps.store import ResultStore
 
@@ -215,7 +215,7 @@ def _evaluate(folder: Path, new: list[Mix], portfolio: Portfolio, seeds, samples
                 progress(state)
 
         show(sweep_state)
-        drive_runs(executor, todo, store, window, sweep_state, show)
+        sweep_runner._drive(executor, _units(todo, window), store, window, sweep_state, show)
         results = store.consolidate()
     finally:
         store.close()
@@ -231,6 +231,15 @@ def _evaluate(folder: Path, new: list[Mix], portfolio: Portfolio, seeds, samples
         mine = results[results["mix"] == mix_digest(mix)].sort_values(["sample", "replicate"])
         cache[mix.key] = {key: mine[key].to_numpy(dtype=np.float64) for key in outcomes}
     return len(todo), len(done)
+
+
+def _units(todo: list[RunTask], window: int) -> list:
+    """What the sweeps' windowed loop (``runner._drive``) submits: batches of runs where the
+    runner batches them (``evaluate_batch``), else single runs."""
+    if not hasattr(sweep_runner, "evaluate_batch"):
+        return todo
+    size = sweep_runner.batch_size(len(todo), max(1, window // 2))
+    return [tuple(todo[i:i + size]) for i in range(0, len(todo), size)]
 
 
 def mix_digest(mix: Mix) -> str:

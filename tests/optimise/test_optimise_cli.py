@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from optimise_cases import write_problem_files
-from test_search import reference
+from test_optimise_search import reference
 
 from simulation.optimise import load_optimisation, run_optimisation
 from simulation.sweeps.executors import open_executor
