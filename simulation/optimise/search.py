@@ -42,8 +42,6 @@ from simulation.sweeps.runner import Model, RunTask, SweepProgress
 from simulation.sweeps.spec import SweepError
 from simulation.sweeps.store import ResultStore
 
-KINDS = ("corner", "even", "search")
-
 
 class EvaluationFailed(RuntimeError):
     """Runs of a generation failed; what finished is written, ``--resume`` runs them again."""
