@@ -151,3 +151,44 @@ def test_outputs_and_scenario_files_ready_for_compare(tmp_path):
     outcomes = check.document["scenarios"]["mix-1"]["outcomes"]
     assert outcomes["self_reliant_share"]["median"] == mix["self_reliant_share_median"]
     assert outcomes["cost_total"]["median"] == mix["cost"]
+
+
+def broken_model(scenario, seed, overrides):
+    """A model that fails on every run with a graduation programme (and works otherwise)."""
+    from simulation.api import run_one
+
+    if any(spec["type"] == "graduation" for spec in scenario["interventions"]):
+        raise RuntimeError("graduation is broken")
+    return run_one(scenario, seed, overrides)
+
+
+def test_failed_runs_stop_the_search_and_are_run_again_on_resume(tmp_path):
+    from simulation.optimise import EvaluationFailed
+
+    problem = from_data(problem_data())
+    with pytest.raises(EvaluationFailed, match="graduation is broken") as caught:
+        run_optimisation(problem, tmp_path, model=broken_model)
+    assert "of generation 1 failed" in str(caught.value) and "--resume" in str(caught.value)
+    written = pd.read_parquet(tmp_path / "generations" / "g0000" / "results.parquet")
+    ok = int((written["status"] == "ok").sum())
+    assert 0 < ok < len(written)  # cash alone ran; every mix with graduation failed
+    fixed = run_optimisation(problem, tmp_path, resume=True)  # the model fixed: run_one
+    assert fixed.skipped == ok  # only the failed runs ran again
+    pd.testing.assert_frame_equal(fixed.evaluations, reference()[0].evaluations,
+                                  check_exact=True)
+
+
+def test_chosen_mixes_span_the_front():
+    from simulation.optimise.search import choose
+
+    # four Pareto mixes on two objectives to minimise, all beating the programmes alone;
+    # 3 repeats 1's objective values at a higher cost
+    frame = pd.DataFrame({"kind": ["search"] * 5, "beats_corners": [True] * 5,
+                          "cost": [10.0, 10.0, 10.0, 12.0, 10.0],
+                          "candidate": range(5), "balance": [0.5, 0.9, 0.4, 0.9, 0.3]})
+    F = np.array([[0.0, 1.0], [0.5, 0.5], [1.0, 0.0], [0.5, 0.5], [0.8, 0.6]])
+    pareto = np.array([True, True, True, True, False])
+    chosen = choose(frame, F, pareto, keep=3)
+    assert chosen == [1, 0, 2]  # the most balanced, then the best on each objective
+    assert 3 not in choose(frame, F, pareto, keep=5)  # same values as 1, dearer: once
+    assert 4 not in choose(frame, F, pareto, keep=5)  # not on the front
