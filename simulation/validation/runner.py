@@ -70,13 +70,15 @@ class Replicate:
     phase_seconds: dict
 
 
-def run_replicate(scenario, camps: list[str], seed: int) -> Replicate:
-    """Build and run the model once, counting persons in ``camps`` each day."""
+def run_replicate(scenario, camps: list[str], seed: int, on_day=None) -> Replicate:
+    """Build and run the model once, counting persons in ``camps`` each day;
+    ``on_day(day, persons_alive)`` is called after each simulated day if given."""
     wall, cpu = time.perf_counter(), time.process_time()
     model = PRDSModel(scenario, seed=seed, with_agents=False)
     recorder = CampCounts(model, [model.graph.index[c] for c in camps])
     model.recorder = recorder
-    model.run()
+    model.run(progress=None if on_day is None else
+              lambda step: on_day(step, int(recorder.alive[step - 1])))
     return Replicate(seed=seed, counts=recorder.counts, alive=recorder.alive,
                      cpu_seconds=time.process_time() - cpu,
                      wall_seconds=time.perf_counter() - wall,
@@ -85,22 +87,27 @@ def run_replicate(scenario, camps: list[str], seed: int) -> Replicate:
 
 def validate_conflict(directory: str | Path, out: str | Path | None = None, replicates: int = 1,
                       seed: int = 0, parameters: str | Path | None = None,
-                      progress=None) -> dict:
+                      progress=None, strict: bool = False, days: int | None = None) -> dict:
     """Run and score one Flee-format conflict; write ``validation.json`` and plots to ``out``.
 
-    ``progress(k)`` is called after replicate ``k`` (1-based) if given.
+    ``progress(days_done, days_total, persons_alive)`` is called after every simulated day
+    (over all replicates) if given. ``strict`` refuses the data quirks Flee accepts (else
+    they are listed under ``data_warnings``); ``days`` runs only the first days of the period.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
-    conflict = read_flee_conflict(directory)
+    conflict = read_flee_conflict(directory, strict=strict, days=days)
     settings = load_validation_parameters(parameters)
     scenario = load_scenario(flee_scenario(conflict, settings))
     camps = list(conflict.camp_names)
     runs = []
+    total = replicates * conflict.length_days
     for k in range(replicates):
-        runs.append(run_replicate(scenario, camps, seed + k))
+        on_day = None
         if progress is not None:
-            progress(k + 1)
+            def on_day(day, alive, done=k * conflict.length_days):
+                progress(done + day, total, alive)
+        runs.append(run_replicate(scenario, camps, seed + k, on_day))
     report = score(conflict, runs, scenario, parameters or VALIDATION_PARAMETERS)
     if out is not None:
         write_report(Path(out), conflict, runs, report)
@@ -139,6 +146,9 @@ def score(conflict: FleeConflict, runs: list[Replicate], scenario, parameters) -
         "days": conflict.length_days,
         "start_date": str(conflict.start_date),
         "conflict_source": conflict.conflict_source,
+        "period_days": conflict.period_length,
+        "unscored_camps": list(conflict.unscored_camps),
+        "data_warnings": [w.as_dict() for w in conflict.data_warnings],
         "replicates": len(runs),
         "seeds": [r.seed for r in runs],
         "ard": float(np.mean(ards)),
