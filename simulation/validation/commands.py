@@ -4,6 +4,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,7 +22,7 @@ errors = Console(stderr=True)
 
 
 def _fail(message: str, code: int = 2) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -174,8 +175,8 @@ def print_data_warnings(conflict: str, warnings: list[dict]) -> None:
         where = item["file"] + (f", row {item['row']}" if item["row"] is not None else "")
         where += f", column {item['column']!r}" if item["column"] is not None else ""
         hint = f" (nearest location: {item['nearest']!r})" if item["nearest"] else ""
-        errors.print(f"[yellow]warning:[/] {conflict}: {where}: {item['problem']}{hint}; "
-                     f"{item['action']}", highlight=False, soft_wrap=True)
+        text = f"{conflict}: {where}: {item['problem']}{hint}; {item['action']}"
+        errors.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def summary_rich_table(table) -> Table:
