@@ -20,12 +20,13 @@ the command line (which wins).
 """
 
 import csv
+import json
 import math
 import resource
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -68,17 +69,29 @@ class BatchError(ValueError):
     """The folders or options of a batch cannot be used; the message says which and why."""
 
 
+#: the file in OUT/<conflict>/ that records a finished task and its row (for --resume)
+ROW_FILE = "summary_row.json"
+
+
 @dataclass(frozen=True)
 class ValidationTask:
-    """One conflict to validate: plain data, so it pickles to any worker."""
+    """One conflict to validate: plain data, so it pickles to any worker. ``options`` are
+    ``runner.validate_conflict``'s keyword arguments (replicates, seed, parameters, strict,
+    days...), paths as text."""
 
     directory: str
     out: str
-    replicates: int = 1
-    seed: int = 0
-    parameters: str | None = None
-    strict: bool = False
-    days: int | None = None
+    options: dict = field(default_factory=dict)
+
+    def finished_row(self) -> dict | None:
+        """The row written when this same task last finished in ``out``, or None."""
+        path = Path(self.out) / ROW_FILE
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        same = saved.get("directory") == self.directory and saved.get("options") == self.options
+        return saved.get("row") if same else None
 
 
 def find_conflicts(paths: Iterable[str | Path]) -> list[Path]:
@@ -162,12 +175,10 @@ def run_validation_task(task: ValidationTask) -> dict:
 
     name = Path(task.directory).resolve().name
     try:
-        report = validate_conflict(task.directory, out=task.out, replicates=task.replicates,
-                                   seed=task.seed, parameters=task.parameters,
-                                   strict=task.strict, days=task.days)
+        report = validate_conflict(task.directory, out=task.out, **task.options)
     except (FleeFormatError, ScenarioError, ValueError, OSError) as error:
         return {"conflict": name, "status": "failed", "error": str(error)}
-    return {
+    row = {
         "conflict": name, "status": "ok", "days": report["days"], "agents": report["agents"],
         "agents_max": report["agents_max"], "agent_days": report["agent_days"],
         "ard": report["ard"], "ard_rescaled": report["ard_rescaled_of_mean_series"],
@@ -176,6 +187,9 @@ def run_validation_task(task: ValidationTask) -> dict:
         "run_seconds": report["run_seconds"], "peak_memory_mb": _peak_memory_mb(),
         "error": "",
     }
+    files.write_json(Path(task.out) / ROW_FILE, {"directory": task.directory,
+                                                 "options": task.options, "row": row})
+    return row
 
 
 def _peak_memory_mb() -> float:
@@ -187,20 +201,26 @@ def _peak_memory_mb() -> float:
 def validate_many(conflicts: Sequence[Path], out: str | Path, executor: Executor,
                   flee_ard: dict[str, float] | None = None,
                   progress: Callable[[int, int, dict], None] | None = None,
-                  **options) -> pd.DataFrame:
+                  resume: bool = False, **options) -> pd.DataFrame:
     """Validate ``conflicts`` on ``executor``; write OUT/<conflict>/ and the summary table.
 
-    ``options``: ``replicates``, ``seed``, ``parameters``, ``strict``, ``days`` (as
-    ``validate_conflict``). ``progress(done, total, row)`` is called as each conflict ends.
+    ``options``: keyword arguments of ``validate_conflict`` (replicates, seed, parameters,
+    strict, days...). ``progress(done, total, row)`` is called as each conflict ends.
+    ``resume``: a conflict already finished in OUT with the same options is not run again.
     """
     out = Path(out)
+    plain = {k: (str(v) if isinstance(v, Path) else v) for k, v in options.items()}
     tasks = [ValidationTask(directory=str(path), out=str(out / path.resolve().name),
-                            **{k: (str(v) if k == "parameters" and v is not None else v)
-                               for k, v in options.items()})
-             for path in conflicts]
-    futures = {executor.submit(run_validation_task, task): i for i, task in enumerate(tasks)}
-    rows: list[dict | None] = [None] * len(tasks)
-    for done, future in enumerate(as_completed(futures), start=1):
+                            options=plain) for path in conflicts]
+    rows: list[dict | None] = [task.finished_row() if resume else None for task in tasks]
+    resumed = sum(row is not None for row in rows)
+    if progress is not None:
+        for row in rows:
+            if row is not None:
+                progress(resumed, len(tasks), row)
+    futures = {executor.submit(run_validation_task, task): i
+               for i, task in enumerate(tasks) if rows[i] is None}
+    for done, future in enumerate(as_completed(futures), start=resumed + 1):
         i = futures[future]
         try:
             rows[i] = future.result()
@@ -231,7 +251,7 @@ def write_summary(out: Path, table: pd.DataFrame, task: ValidationTask | None) -
         lines.append("| " + " | ".join(_cell(name, getattr(row, name))
                                        for name in SUMMARY_COLUMNS) + " |")
     notes = [f"- `{name}`: {text}" for name, text in COLUMN_NOTES.items()]
-    run = asdict(task) if task else {}
+    run = task.options if task else {}
     settings = (f"{run.get('replicates')} replicate(s) from seed {run.get('seed')}, "
                 f"{'strict' if run.get('strict') else 'data quirks read as Flee reads them'}, "
                 + (f"the first {run['days']} days" if run.get("days") else "the whole period"))

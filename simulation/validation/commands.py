@@ -82,11 +82,14 @@ def validate_command(
                                        help="Flee's own ARD of a conflict, for the summary "
                                             "table (repeatable; else flee_ard.csv beside the "
                                             "folders)"),
+    resume: bool = typer.Option(False, "--resume", help="several conflicts: skip those "
+                                "already finished in --out with the same options"),
 ) -> None:
     """Run Flee-format conflicts and compare arrivals per camp with the UNHCR counts (ARD).
 
-    One conflict: its table, and validation.json, camps.csv and plots in --out. Several (or
-    a folder of them): each as a task on local processes or Dask, each one's outputs in
+    One conflict: its table; validation.json, camps.csv and plots in --out.
+
+    Several, or a folder of them: each a task on local processes or Dask, its outputs in
     OUT/<conflict>/, and one table in OUT/summary.csv and OUT/summary.md.
     """
     from simulation.validation.batch import BatchError, find_conflicts, flee_ard_for
@@ -102,7 +105,7 @@ def validate_command(
         _validate_one(conflicts[0], out, options)
     else:
         _validate_many(conflicts, out or Path("out") / "validate", options, workers, dask,
-                       reference)
+                       reference, resume)
 
 
 def _validate_one(directory: Path, out: Path | None, options: dict) -> None:
@@ -132,7 +135,7 @@ def _validate_one(directory: Path, out: Path | None, options: dict) -> None:
 
 
 def _validate_many(conflicts: list[Path], out: Path, options: dict, workers: int | None,
-                   dask: str | None, reference: dict[str, float]) -> None:
+                   dask: str | None, reference: dict[str, float], resume: bool) -> None:
     """Several conflicts as tasks on the executor asked for; one summary table."""
     from simulation.sweeps.executors import ClusterError, open_executor
     from simulation.validation.batch import validate_many
@@ -157,11 +160,13 @@ def _validate_many(conflicts: list[Path], out: Path, options: dict, workers: int
                 bar.update(task, completed=done, agents=f"{state['agents']:,}",
                            failed=f"[red]{state['failed']} failed[/]" if state["failed"] else "")
 
-            table = validate_many(conflicts, out, executor, reference, show, **options)
+            table = validate_many(conflicts, out, executor, reference, show, resume=resume,
+                                  **options)
     except ClusterError as error:
         _fail(str(error))
     except KeyboardInterrupt:
-        _fail("interrupted; conflicts already finished are in their folders", 130)
+        _fail(f"interrupted; conflicts already finished are in {out} - continue with "
+              "--resume", 130)
     console.print(summary_rich_table(table))
     for row in table[table["status"] != "ok"].itertuples():
         errors.print(f"  {row.conflict}: {row.error}", highlight=False, markup=False)

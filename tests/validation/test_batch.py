@@ -110,3 +110,15 @@ def test_progress_reports_every_day_of_every_replicate(folder):
     assert [done for done, _, _ in calls] == list(range(1, 81))
     assert {total for _, total, _ in calls} == {80}
     assert calls[-1][2] == report["agents"] and calls[39][2] > 0
+
+
+def test_resume_skips_conflicts_finished_with_the_same_options(folder, tmp_path):
+    conflicts = find_conflicts([folder / "alpha", folder / "beta"])
+    with open_executor(workers=1) as serial:
+        first = validate_many(conflicts, tmp_path, serial, days=20)
+        (tmp_path / "beta" / "validation.json").unlink()  # a sign of a rerun
+        again = validate_many(conflicts, tmp_path, serial, resume=True, days=20)
+        assert not (tmp_path / "beta" / "validation.json").exists()
+        pd.testing.assert_frame_equal(first, again)
+        other = validate_many(conflicts, tmp_path, serial, resume=True, days=10)
+    assert (tmp_path / "beta" / "validation.json").exists() and list(other["days"]) == [10, 10]
