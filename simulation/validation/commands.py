@@ -72,6 +72,9 @@ def validate_command(
                                 "listed under data_warnings in validation.json)"),
     days: int = typer.Option(None, "--days", min=1, help="run only the first N days of the "
                              "period (e.g. the days conflicts.csv covers)"),
+    hasten: int = typer.Option(1, "--hasten", min=1, help="one agent per H persons, as Flee's "
+                               "hasten: populations, spawned numbers and UNHCR counts divided "
+                               "by H (ARD is then against the divided counts, as in Flee)"),
     workers: int = typer.Option(None, "--workers", min=1, help="several conflicts: local "
                                 "worker processes (default: one per core; 1 runs in this "
                                 "process); with --dask local, Dask workers"),
@@ -100,7 +103,7 @@ def validate_command(
     except BatchError as error:
         _fail(str(error))
     options = {"replicates": replicates, "seed": seed, "parameters": parameters,
-               "strict": strict, "days": days}
+               "strict": strict, "days": days, "hasten": hasten}
     if len(conflicts) == 1 and not dask and not (workers and workers > 1):
         _validate_one(conflicts[0], out, options)
     else:

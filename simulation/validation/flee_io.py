@@ -71,7 +71,7 @@ import math
 import os
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -274,12 +274,20 @@ class _Row:
 
 
 def read_flee_conflict(directory: str | os.PathLike[str], strict: bool = False,
-                       days: int | None = None) -> FleeConflict:
+                       days: int | None = None, hasten: int = 1) -> FleeConflict:
     """Read and check one Flee conflict directory; raise FleeFormatError on any problem.
 
     Quirks Flee accepts become ``data_warnings`` (module docstring); ``strict`` refuses them.
     ``days``: simulate only the first ``days`` days of the period (at most its Length).
+    ``hasten``: one agent per ``hasten`` persons, as Flee's ``optimisations: hasten``
+    (SimulationSettings' PopulationScaleDownFactor): every location population is floor-divided
+    by it (InputGeography: ``int(population) // hasten``) and every count of the camp and total
+    files divided by it as read, before corrections and daily interpolation
+    (DataTable._processEntry: ``count / hasten``), so spawned numbers and the counts ARD
+    compares with are those of Flee at that setting.
     """
+    if not isinstance(hasten, int) or hasten < 1:
+        raise ValueError(f"hasten must be a whole number of persons per agent >= 1, not {hasten!r}")
     root = Path(directory)
     if not root.is_dir():
         raise FleeFormatError(root, "conflict directory not found",
@@ -297,6 +305,8 @@ def read_flee_conflict(directory: str | os.PathLike[str], strict: bool = False,
                                   f"1..{period_length} (sim_period.csv Length)")
         length = days
     locations = _read_locations(inputs / "locations.csv", notes)
+    if hasten > 1:  # (issue 17, hasten: Flee's InputGeography floor-divides populations)
+        locations = tuple(replace(loc, population=loc.population // hasten) for loc in locations)
     names = {loc.name for loc in locations}
     countries = {loc.country for loc in locations}
     routes = _read_routes(inputs / "routes.csv", names, notes)
@@ -316,6 +326,9 @@ def read_flee_conflict(directory: str | os.PathLike[str], strict: bool = False,
                               "at least one location whose location_type contains 'camp' "
                               "(the places UNHCR counts)")
     layout = _read_layout_tables(sources, names, all_camps, start, length, notes)
+    if hasten > 1:  # (issue 17, hasten: Flee's DataTable divides each count as it reads it)
+        layout = [(row_name, np.column_stack([table[:, 0], table[:, 1] / hasten]))
+                  for row_name, table in layout]
     tables = {}
     for row_name, table in layout:
         tables.setdefault(row_name, table)  # a name listed twice: the first (_find_headerindex)
