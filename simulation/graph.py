@@ -2,8 +2,9 @@
 
 Nodes are settlements (origin, town, camp, host_area, border, abroad) and edges routes
 (DESIGN.md section 2). ``graph.nx`` is the networkx view a user draws and inspects; the step
-reads only the NumPy arrays and the precomputed shortest-path distance tables, which are
-recomputed only when the set of open edges changes (closures), never per household.
+reads only the NumPy arrays, the precomputed shortest-path distance tables and the
+neighbour tables of hop-by-hop journeys, which are recomputed only when the set of open
+edges changes (closures), never per household.
 """
 
 from collections.abc import Sequence

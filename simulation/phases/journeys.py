@@ -31,7 +31,10 @@ settlement reached; ``destination`` the settlement it is heading to (its own nod
 waits there), ``travel_km`` the km left to it; ``arrival_status`` the status it will take
 (displaced, or redisplaced after a solution). Every hop is counted in ``model.flows``.
 Random draws come from one generator per step, in traveller order (only travellers draw, so
-the cost follows the people on the move, not the population).
+the cost follows the people on the move, not the population). Next stops are drawn from each
+node's neighbour list (``SettlementGraph.neighbour_table``, nodes x largest degree, cached per
+set of open edges), never from a nodes x nodes table, so a step costs the same per traveller
+on a graph of 50 or 1,000 nodes (issue 17; the draws are those of the full table).
 """
 
 import numpy as np
