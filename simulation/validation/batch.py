@@ -59,9 +59,9 @@ COLUMN_NOTES = {
                      "validation.json under data_warnings)",
     "cpu_us_per_agent_day": "process CPU time to build and run the model over agent-days, in "
                             "microseconds",
-    "peak_memory_mb": "peak resident memory of the process that ran the conflict (MiB); exact "
-                      "on the local pool (a fresh process per conflict), an upper bound on a "
-                      "Dask worker that ran a larger conflict before",
+    "peak_memory_mb": "peak resident memory while the conflict was built and run "
+                      "(validation.json's peak_memory_bytes, MiB); the local pool gives every "
+                      "conflict a fresh process",
 }
 
 
@@ -184,7 +184,9 @@ def run_validation_task(task: ValidationTask) -> dict:
         "ard": report["ard"], "ard_rescaled": report["ard_rescaled_of_mean_series"],
         "data_warnings": len(report.get("data_warnings", [])),
         "cpu_us_per_agent_day": report["cpu_us_per_agent_day"],
-        "run_seconds": report["run_seconds"], "peak_memory_mb": _peak_memory_mb(),
+        "run_seconds": report["run_seconds"],
+        "peak_memory_mb": (round(report["peak_memory_bytes"] / 2**20, 1)
+                           if report.get("peak_memory_bytes") else _peak_memory_mb()),
         "error": "",
     }
     files.write_json(Path(task.out) / ROW_FILE, {"directory": task.directory,
@@ -254,7 +256,8 @@ def write_summary(out: Path, table: pd.DataFrame, task: ValidationTask | None) -
     run = task.options if task else {}
     settings = (f"{run.get('replicates')} replicate(s) from seed {run.get('seed')}, "
                 f"{'strict' if run.get('strict') else 'data quirks read as Flee reads them'}, "
-                + (f"the first {run['days']} days" if run.get("days") else "the whole period"))
+                + (f"the first {run['days']} days" if run.get("days") else "the whole period")
+                + f", {run.get('hasten') or 1} person(s) per agent (hasten)")
     text = "\n".join([f"# Validation of {len(table)} conflict(s)", "",
                       f"Run with {settings}; each conflict's outputs are in its own folder.",
                       "", *lines, "", *notes, ""])
