@@ -302,3 +302,14 @@ def test_warnings_are_printed_once_and_listed_in_validation_json(mali, tmp_path)
     refused = CliRunner().invoke(app, ["validate", str(mali), "--strict", "--out",
                                        str(tmp_path / "strict")])
     assert refused.exit_code == 2 and "--strict" in refused.output
+
+
+def test_import_flee_prints_the_warnings_and_strict_refuses(mali, tmp_path):
+    rewrite(mali, "input_csv/routes.csv", lambda t: t + "Mopti,Mopti,5,\n")
+    done = CliRunner().invoke(app, ["import-flee", str(mali), "--out", str(tmp_path / "s.yaml")])
+    assert done.exit_code == 0, done.output
+    assert "warning:" in done.output and "route from 'Mopti' to itself" in done.output
+    refused = CliRunner().invoke(app, ["import-flee", str(mali), "--strict", "--out",
+                                       str(tmp_path / "t.yaml")])
+    assert refused.exit_code == 2 and "routes.csv, row" in refused.output
+    assert not (tmp_path / "t.yaml").exists()
