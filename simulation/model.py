@@ -15,9 +15,17 @@ from agents.households import create_agents
 from simulation.graph import SettlementGraph
 from simulation.outputs.recorder import Recorder
 from simulation.phases import plan_for
+from simulation.phases.arrivals import count_at
 from simulation.population import build_households
 from simulation.random_streams import RandomStreams
 from simulation.scenario.schema import Scenario
+
+
+def expected_households(scenario: Scenario, steps: int) -> int:
+    """Households a run will hold: the populations plus every step's arrivals (so the
+    store is allocated once, not grown by doubling)."""
+    arriving = sum(count_at(spec, t) for spec in scenario.arrivals for t in range(1, steps + 1))
+    return sum(p.households for p in scenario.populations) + arriving
 
 
 class PRDSModel(mesa.Model):
@@ -28,10 +36,12 @@ class PRDSModel(mesa.Model):
         seed: run seed (default: the scenario's). Same scenario and seed, same numbers.
         steps: number of steps (default: the scenario's).
         with_agents: create the Mesa agent views (default True; off for bulk sweeps).
+        layout: the household columns to keep and their dtypes (default: all, see
+            ``HouseholdStore``); for plans that read few columns, e.g. Flee validations.
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None, steps: int | None = None,
-                 with_agents: bool = True):
+                 with_agents: bool = True, layout: dict | None = None):
         seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=seed)
         self.spec = scenario  # (Mesa reserves `model.scenario` for its own Scenario class)
@@ -44,7 +54,9 @@ class PRDSModel(mesa.Model):
         self.graph = SettlementGraph(scenario.graph, self.steps_total,
                                      travel_cost_per_km=self.params.travel_cost_per_km)
         self.households = build_households(scenario.populations, self.graph, self.streams,
-                                           self.days_per_step)
+                                           self.days_per_step, layout=layout,
+                                           reserve=expected_households(scenario,
+                                                                       self.steps_total))
         self.accounts = {"baseline_aid": 0.0}
         self.flows = np.zeros((self.graph.n_nodes, self.graph.n_nodes), dtype=np.int64)
         self.interventions = [spec.build(i) for i, spec in enumerate(scenario.interventions)]
