@@ -13,6 +13,7 @@ import numpy as np
 
 from agents.households import create_agents
 from simulation.graph import SettlementGraph
+from simulation.memory import keep_freed_memory
 from simulation.outputs.recorder import Recorder
 from simulation.phases import plan_for
 from simulation.population import build_households
@@ -28,11 +29,14 @@ class PRDSModel(mesa.Model):
         seed: run seed (default: the scenario's). Same scenario and seed, same numbers.
         steps: number of steps (default: the scenario's).
         with_agents: create the Mesa agent views (default True; off for bulk sweeps).
+        recorder: what records each step, called with the model (default ``Recorder``: the
+            tidy table and the summary at every step; ``FinalSummary``: the last summary only).
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None, steps: int | None = None,
-                 with_agents: bool = True):
+                 with_agents: bool = True, recorder=Recorder):
         seed = scenario.seed if seed is None else int(seed)
+        keep_freed_memory()  # a step's large temporaries reuse freed memory (memory.py)
         super().__init__(rng=seed)
         self.spec = scenario  # (Mesa reserves `model.scenario` for its own Scenario class)
         self.seed = seed
@@ -53,7 +57,7 @@ class PRDSModel(mesa.Model):
         self.plan = plan_for(scenario)
         self.phase_seconds = dict.fromkeys((name for name, _ in self.plan), 0.0)
         self.today = SimpleNamespace()
-        self.recorder = Recorder(self)
+        self.recorder = recorder(self)
         if with_agents:
             create_agents(self, np.arange(len(self.households)))
 

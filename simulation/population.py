@@ -72,7 +72,7 @@ def add_population(
 def build_households(populations, graph: SettlementGraph, streams: RandomStreams,
                      days_per_step: float) -> HouseholdStore:
     """All starting households of a scenario, in the order of its population entries."""
-    store = HouseholdStore(0)
+    store = HouseholdStore(0, capacity=sum(spec.households for spec in populations))
     for i, spec in enumerate(populations):
         add_population(store, spec, graph, streams.generator(f"population:{i}", 0),
                        days_per_step=days_per_step)

@@ -90,10 +90,13 @@ COLUMNS: dict[str, Column] = {
 class HouseholdStore:
     """Column arrays for all households; see module docstring."""
 
-    def __init__(self, n: int = 0):
+    def __init__(self, n: int = 0, capacity: int = 0):
+        """``n`` households at the column defaults, with room for ``capacity`` in all (the
+        starting population, so that building it does not grow the buffers several times)."""
         object.__setattr__(self, "n", 0)
         object.__setattr__(self, "_buffers", {
-            name: np.full(max(n, 16), col.default, dtype=col.dtype) for name, col in COLUMNS.items()
+            name: np.full(max(n, capacity, 16), col.default, dtype=col.dtype)
+            for name, col in COLUMNS.items()
         })
         object.__setattr__(self, "n", n)
         self._bind()

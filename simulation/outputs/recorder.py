@@ -3,6 +3,10 @@
 Per step, households are counted by (node, group, status, LCS) with one ``bincount`` over a
 combined key, so recording costs a few passes over the columns whatever the population; only
 non-empty cells are kept. The tidy table (DESIGN.md section 7) has one row per step and cell.
+
+``FinalSummary`` records only the summary at the last step, for callers that want nothing
+else (``api.run_one``: sweeps, calibration, optimisation); it reads the same state at the
+same moment, so its summary is the full recorder's last one, bit for bit.
 """
 
 import numpy as np
@@ -101,3 +105,16 @@ class Recorder:
     def metrics(self) -> pd.DataFrame:
         """The summary at every step (one row per step, the summary keys as columns)."""
         return pd.DataFrame(self.summaries, columns=["step", *SUMMARY_KEYS])
+
+
+class FinalSummary:
+    """A recorder that keeps only the last step's summary (see module docstring)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.cells: list[dict[str, np.ndarray]] = []
+        self.summaries: list[dict] = []
+
+    def record(self, t: int) -> None:
+        if t >= self.model.steps_total:
+            self.summaries.append({"step": t, **summarize(self.model)})
