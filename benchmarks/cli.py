@@ -21,10 +21,19 @@ def bench_command(
                               help="settlements in the generated graph (default: by size)"),
     repeats: int = typer.Option(3, "--repeats", min=1,
                                 help="engine runs per size up to 100,000 (the median is kept)"),
+    runs: bool = typer.Option(False, "--runs",
+                              help="instead: runs per second of small scenarios, in process "
+                                   "and through sweeps (benchmarks/throughput.py)"),
 ) -> None:
     """Household-steps per second and peak memory: the engine and the per-agent Mesa reference."""
     from benchmarks.runner import run_benchmark
     from simulation.outputs.files import write_json
+
+    if runs:
+        from benchmarks.throughput import show_throughput
+
+        show_throughput(console, steps, Path(out))
+        return
 
     try:
         counts = [int(size.replace("_", "")) for size in sizes.split(",") if size.strip()]

@@ -81,6 +81,9 @@ class PRDSModel(mesa.Model):
         self.recorder.record(t)
         if t >= self.steps_total:
             self.running = False
+            self.streams.close()
+        else:  # large populations: next step's draws are made meanwhile (random_streams.py)
+            self.streams.prefetch(t + 1, len(self.households))
 
     def run(self, progress=None) -> None:
         """Run all remaining steps; ``progress(step)`` is called after each if given."""
