@@ -27,8 +27,9 @@ FLAGS = ("self_reliant", "aid_dependent", "immobile", "durable_solution")
 _WITH_FLAG = [(np.arange(2 ** len(FLAGS)) >> bit) & 1 == 1 for bit in range(len(FLAGS))]
 
 
-#: the household columns a step's cells are counted from
-RECORDED = ("node", "group", "status", "lcs", *FLAGS, "size", "rsi", "rcsi", "income", "aid")
+#: the household columns a step's cells and summary are counted from
+RECORDED = ("node", "group", "status", "lcs", *FLAGS, "size", "rsi", "rcsi", "income", "aid",
+            "ever_displaced", "worker_node")
 #: from this many households on, cells are counted in a background thread (see Recorder)
 BACKGROUND_MIN = 50_000
 
@@ -75,19 +76,35 @@ def cell_row(hh, n_nodes: int, t: int) -> dict[str, np.ndarray]:
     return row
 
 
+class _Snapshot(SimpleNamespace):
+    """Copies of a store's ``RECORDED`` columns, and what ``summarize`` reads of a model."""
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+    @property
+    def households(self) -> "_Snapshot":  # (summarize reads model.households)
+        return self
+
+
+def _count(snapshot: _Snapshot, n_nodes: int, t: int) -> tuple[dict, dict]:
+    return cell_row(snapshot, n_nodes, t), {"step": t, **summarize(snapshot)}
+
+
 class Recorder:
     """The tidy table's cells and the summary, every step.
 
-    With ``BACKGROUND_MIN`` households or more, a step's cells are counted from a copy of the
+    With ``BACKGROUND_MIN`` households or more, a step is counted from a copy of the
     ``RECORDED`` columns in a background thread while the next step runs (NumPy releases the
-    GIL in its loops, so a second core does the counting); ``cells`` waits for them. The copy
-    costs a tenth of the counting; the numbers are the same, as they come from the same values.
+    GIL in its loops, so a second core does the counting); ``cells`` and ``summaries`` wait for
+    it. The copy costs a tenth of the counting; the numbers are the same, as they come from
+    the same values.
     """
 
     def __init__(self, model):
         self.model = model
         self._cells: list[dict[str, np.ndarray]] = []
-        self.summaries: list[dict] = []
+        self._summaries: list[dict] = []
         self._pending: Future | None = None
         self._thread: ThreadPoolExecutor | None = None
 
@@ -97,19 +114,25 @@ class Recorder:
         self._wait()
         return self._cells
 
+    @property
+    def summaries(self) -> list[dict]:
+        """Every recorded step's summary (waits for a step still being counted)."""
+        self._wait()
+        return self._summaries
+
     def record(self, t: int) -> None:
         """Add step ``t``'s non-empty cells and summary."""
         model, hh = self.model, self.model.households
+        self._wait()
         if len(hh) >= BACKGROUND_MIN:
-            snapshot = SimpleNamespace(**{name: getattr(hh, name).copy() for name in RECORDED})
-            self._wait()
+            columns = {name: getattr(hh, name).copy() for name in RECORDED}
+            snapshot = _Snapshot(**columns, cost_total=model.cost_total)
             if self._thread is None:
                 self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prds-recorder")
-            self._pending = self._thread.submit(cell_row, snapshot, model.graph.n_nodes, t)
+            self._pending = self._thread.submit(_count, snapshot, model.graph.n_nodes, t)
         else:
-            self._wait()
             self._cells.append(cell_row(hh, model.graph.n_nodes, t))
-        self.summaries.append({"step": t, **summarize(model)})
+            self._summaries.append({"step": t, **summarize(model)})
         if t >= model.steps_total:  # the run is over: finish counting, stop the thread
             self._wait()
             if self._thread is not None:
@@ -119,7 +142,9 @@ class Recorder:
     def _wait(self) -> None:
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            self._cells.append(pending.result())
+            cells, summary = pending.result()
+            self._cells.append(cells)
+            self._summaries.append(summary)
 
     def timeseries(self) -> pd.DataFrame:
         """The tidy table: step, node, group, status, lcs, counts and mean indicators."""
