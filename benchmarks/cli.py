@@ -29,14 +29,22 @@ def bench_command(
                                       help="persons in each generated conflict"),
     graph_days: int = typer.Option(180, "--graph-days", min=2,
                                    help="days of each generated conflict"),
+    runs: bool = typer.Option(False, "--runs",
+                              help="instead: runs per second of small scenarios, in process "
+                                   "and through sweeps (benchmarks/throughput.py)"),
 ) -> None:
     """Household-steps per second and peak memory: the engine and the per-agent Mesa reference
-    (or, with --graph-sizes, validation cost against graph size)."""
+    (or, with --graph-sizes, validation cost against graph size; with --runs, runs per second)."""
     from benchmarks.runner import run_benchmark
     from simulation.outputs.files import write_json
 
     if graph_sizes is not None:
         graph_command(graph_sizes, graph_persons, graph_days, out)
+        return
+    if runs:
+        from benchmarks.throughput import show_throughput
+
+        show_throughput(console, steps, Path(out))
         return
 
     try:

@@ -13,6 +13,7 @@ import numpy as np
 
 from agents.households import create_agents
 from simulation.graph import SettlementGraph
+from simulation.memory import keep_freed_memory
 from simulation.outputs.recorder import Recorder
 from simulation.phases import plan_for
 from simulation.phases.arrivals import count_at
@@ -38,11 +39,14 @@ class PRDSModel(mesa.Model):
         with_agents: create the Mesa agent views (default True; off for bulk sweeps).
         layout: the household columns to keep and their dtypes (default: all, see
             ``HouseholdStore``); for plans that read few columns, e.g. Flee validations.
+        recorder: what records each step, called with the model (default ``Recorder``: the
+            tidy table and the summary at every step; ``FinalSummary``: the last summary only).
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None, steps: int | None = None,
-                 with_agents: bool = True, layout: dict | None = None):
+                 with_agents: bool = True, layout: dict | None = None, recorder=Recorder):
         seed = scenario.seed if seed is None else int(seed)
+        keep_freed_memory()  # a step's large temporaries reuse freed memory (memory.py)
         super().__init__(rng=seed)
         self.spec = scenario  # (Mesa reserves `model.scenario` for its own Scenario class)
         self.seed = seed
@@ -65,7 +69,7 @@ class PRDSModel(mesa.Model):
         self.plan = plan_for(scenario)
         self.phase_seconds = dict.fromkeys((name for name, _ in self.plan), 0.0)
         self.today = SimpleNamespace()
-        self.recorder = Recorder(self)
+        self.recorder = recorder(self)
         if with_agents:
             create_agents(self, np.arange(len(self.households)))
 
@@ -89,6 +93,9 @@ class PRDSModel(mesa.Model):
         self.recorder.record(t)
         if t >= self.steps_total:
             self.running = False
+            self.streams.close()
+        else:  # large populations: next step's draws are made meanwhile (random_streams.py)
+            self.streams.prefetch(t + 1, len(self.households))
 
     def run(self, progress=None) -> None:
         """Run all remaining steps; ``progress(step)`` is called after each if given."""
