@@ -48,6 +48,13 @@ def run(
         spec = load_scenario(path)
     except ScenarioError as error:
         fail(str(error))
+    if plots and spec.map is not None:  # a bad boundaries file fails now, not after the run
+        from simulation.outputs.maps import MapError, read_units
+
+        try:
+            read_units(spec.map)
+        except MapError as error:
+            fail(f"{path}: map: {error}")
     total = steps or spec.steps
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("steps"), TimeRemainingColumn(), console=console,
@@ -67,6 +74,11 @@ def run(
         console.print(f"this scenario runs only {phases}: the outcomes marked 'not modelled' "
                       "need the other phases; counts by node and status are in "
                       "timeseries.parquet", highlight=False)
+    if plots:
+        from simulation.outputs.maps import map_problem
+
+        if map_problem(spec):
+            console.print(map_problem(spec), highlight=False)
     console.print(f"wrote {len(written)} files to [bold]{out}[/]: "
                   + ", ".join(p.name for p in written), highlight=False)
 

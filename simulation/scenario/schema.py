@@ -159,6 +159,8 @@ class MapSpec(Strict):
                             "scenario file that names it (as `extends`)")
     key: str = Field(min_length=1, description="column of the boundaries file that node `unit` "
                      "values match (a P-code column, e.g. adm2_pcode)")
+    attribution: str | None = Field(None, description="source and licence of the boundaries, "
+                                    "printed under every map (e.g. 'OCHA, CC BY-IGO')")
 
 
 class PopulationSpec(Strict):
