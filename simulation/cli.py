@@ -10,6 +10,7 @@ from rich.table import Table
 from benchmarks.cli import bench_command
 from simulation.app.command import app_command
 from simulation.baseline import baseline_command
+from simulation.build.cli import build_command
 from simulation.compare.cli import compare_command
 from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
 from simulation.sweeps.cli import sweep_command
@@ -111,6 +112,7 @@ app.command("compare")(compare_command)
 app.command("bench")(bench_command)
 app.command("import-flee")(import_flee_command)
 app.command("validate")(validate_command)
+app.command("build")(build_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point
