@@ -110,3 +110,26 @@ def test_prds_run_without_coordinates_says_there_is_no_map(tmp_path):
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0 and "no map" in result.output
     assert not (tmp_path / "out" / "map.png").exists()
+
+
+def test_the_compare_report_shows_the_map_and_the_built_assumptions(tmp_path):
+    from simulation.compare.comparison import compare
+    from simulation.report.document import write_report
+
+    base = tmp_path / "mbomou.yaml"
+    base.write_text(yaml.safe_dump(caf_scenario()))
+    (tmp_path / "mbomou.provenance.json").write_text(json.dumps({
+        "format": "prds-provenance/1", "assumptions": [
+            {"what": "wage at host_area nodes", "value": 150.0,
+             "rule": "recipe defaults.host_area.wage"}],
+        "warnings": [{"file": "pop.csv", "what": "P-code CF711 on 2 rows",
+                      "done": "summed the rows", "count": 1}]}))
+    cash = tmp_path / "cash.yaml"
+    cash.write_text(yaml.safe_dump({"extends": "mbomou.yaml", "name": "cash", "interventions": [
+        {"type": "cash", "targeting": {"nodes": ["Bangassou camp"]}}]}))
+    written = write_report(compare([base, cash], replicates=2, workers=1), tmp_path / "report")
+    names = {path.name for path in written}
+    assert {"map.png", "map_1_difference.png"} <= names
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert "Baseline on the map" in html and "(<code>map.png</code>)" in html
+    assert "recipe defaults.host_area.wage" in html and "P-code CF711 on 2 rows" in html
