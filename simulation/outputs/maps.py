@@ -227,12 +227,14 @@ class DrawnMap:
     norm: Normalize
     unit_values: np.ndarray = field(default_factory=lambda: np.empty(0))
     biggest: float = 1.0
+    #: marker area (points^2) of the largest node: smaller when many nodes share the map
+    largest_marker: float = 240.0
 
     def update(self, households: np.ndarray, values: np.ndarray) -> None:
         """Shade units (or nodes) by ``values`` per node, size nodes by ``households``."""
         households = np.asarray(households, dtype=np.float64)
         values = np.asarray(values, dtype=np.float64)
-        sizes = 10 + 240 * np.sqrt(households / max(self.biggest, 1.0))
+        sizes = 8 + self.largest_marker * np.sqrt(households / max(self.biggest, 1.0))
         for scatter, nodes in self.node_markers.values():
             scatter.set_sizes(sizes[nodes])
             if self.unit_patches is None:
@@ -329,7 +331,8 @@ def draw_map(scenario, households, values, *, outcome: str = "harmful_coping_sha
     households = np.asarray(households, dtype=np.float64)
     drawn = DrawnMap(figure=figure, ax=ax, units=units, unit_patches=unit_patches,
                      unit_nodes=unit_nodes, node_markers=node_markers, cmap=cmap, norm=norm,
-                     biggest=float(biggest if biggest is not None else households.max(initial=1)))
+                     biggest=float(biggest if biggest is not None else households.max(initial=1)),
+                     largest_marker=240.0 * min(1.0, math.sqrt(20 / max(int(placed.sum()), 1))))
     drawn.update(households, values)
     _label(ax, scenario, positions, placed, households)
 
