@@ -126,6 +126,7 @@ def read_boundaries(path: Path, shown: str, level: int, source: BoundariesSource
     points = _inside_points(out.geometry.values)
     out["x"], out["y"] = shapely.get_x(points), shapely.get_y(points)
     provenance.source("boundaries", path, shown, **facts)
+    out.attrs.update(file=shown, pcode_column=pcode)
     return out
 
 

@@ -148,7 +148,7 @@ def build(recipe: Recipe | str | Path | dict, out: str | Path | None = None) -> 
         row = int(units["row"].iloc[u])
         node = {"name": names[u], "type": str(kinds[u]), "unit": units["pcode"].iloc[u],
                 "x": round(float(units["x"].iloc[u]), 5), "y": round(float(units["y"].iloc[u]), 5)}
-        cites = {"unit": cite(b_file, row, "pcode"),
+        cites = {"unit": cite(b_file, row, units.attrs["pcode_column"]),
                  "type": cite(population.file, population.rows[u], population.column,
                               derived=type_rule) if kinds[u] != "origin" else
                  cite(displaced.file, sorted({r for k in np.flatnonzero(displaced.origin == u)
@@ -309,7 +309,8 @@ def build(recipe: Recipe | str | Path | dict, out: str | Path | None = None) -> 
         "description": recipe.description or f"Built by prds build from {shown(recipe._path)}"
                        f" ({recipe.level and f'admin level {recipe.level}'}){credit}",
         "steps": steps, "days_per_step": 30.0, "seed": recipe.seed,
-        "map": {"boundaries": b_file, "key": _key_column(recipe)},
+        "map": {"boundaries": b_file, "key": _key_column(recipe),
+                **({"attribution": recipe.attribution} if recipe.attribution else {})},
         "graph": {"nodes": nodes, "edges": edges},
         "populations": populations,
         **recipe.scenario,

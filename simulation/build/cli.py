@@ -4,7 +4,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from simulation.scenario.loader import InputError
 
@@ -39,14 +38,11 @@ def build_command(
                   + f"), {len(data['graph']['edges'])} edges, {households:,} households "
                   f"in {len(data['populations'])} populations", highlight=False)
     if record["warnings"]:
-        table = Table(title="data quirks handled (counted in the provenance)",
-                      header_style="bold")
-        for column in ("file", "column", "what", "done", "count"):
-            table.add_column(column, justify="right" if column == "count" else "left")
-        for warning in record["warnings"]:
-            table.add_row(Path(warning["file"]).name, str(warning["column"] or ""),
-                          warning["what"], warning["done"], str(warning["count"]))
-        console.print(table)
+        console.print("data quirks handled (each counted in the provenance's warnings):")
+        for w in record["warnings"]:
+            column = f", column {w['column']}" if w["column"] else ""
+            console.print(f"  {Path(w['file']).name}{column}: {w['what']} -> {w['done']} "
+                          f"({w['count']})", highlight=False, soft_wrap=True)
     console.print(f"{len(record['assumptions'])} assumptions (values no file gives) are "
                   f"listed in the provenance", highlight=False)
     console.print(f"wrote [bold]{target}[/] and [bold]{provenance_path(target)}[/]",

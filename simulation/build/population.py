@@ -144,6 +144,11 @@ def read_population(path: Path, shown: str, level: int, source: PopulationSource
 
     # 4. units without a row: their area share of the parent, taken from the siblings
     area = units["area_km2"].to_numpy()
+
+    def unit_place(i: int) -> tuple:  # the unit's row in the boundaries file
+        return (units.attrs.get("file", shown), int(units["row"].iloc[i]),
+                units.attrs.get("pcode_column"))
+
     for i in np.flatnonzero(~has_row):
         k = level - 1
         parent = units[f"parent{k}"].iloc[i] if k else ""
@@ -151,8 +156,7 @@ def read_population(path: Path, shown: str, level: int, source: PopulationSource
             k and parent) else np.array([], dtype=int)
         if siblings.size == 0:
             notes[i] = "no population row and no sibling with one: 0 persons"
-            provenance.warn(shown, None, pcode, f"a unit without a population row "
-                            f"({units['pcode'].iloc[i]})", "0 persons")
+            provenance.warn(*unit_place(i), "a unit without a population row", "0 persons")
             continue
         share = area[i] / (area[i] + area[siblings].sum())
         taken = placed[siblings] * share
@@ -160,9 +164,8 @@ def read_population(path: Path, shown: str, level: int, source: PopulationSource
         placed[i] = taken.sum()
         cited[i] = sorted({r for s in siblings for r in cited[s]})
         notes[i] = f"no row: its area share ({share:.1%}) of the units of parent {parent}"
-        provenance.warn(shown, None, pcode, f"a unit without a population row "
-                        f"({units['pcode'].iloc[i]})", "given its area share of its parent's "
-                        "persons, taken from its siblings")
+        provenance.warn(*unit_place(i), "a unit without a population row", "given its area "
+                        "share of its parent's persons, taken from its siblings")
     return Placed(placed, cited, notes, shown, total, float(persons.sum()))
 
 
