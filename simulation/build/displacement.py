@@ -60,7 +60,7 @@ def read_displacement(path: Path, shown: str, level: int, source: DisplacementSo
     if not any(admin.values()):
         table.find("admin2", m, hxl=["#adm2+code-origin"], names=["admin2Pcode"],
                    wanted="the P-code of the unit reporting")
-    idps = table.find("idps", m, hxl=["#affected+idps"], names=["numPresentIdpInd"],
+    idps = table.find("idps", m, hxl=["#affected+idps-m-f"], names=["numPresentIdpInd"],
                       wanted="IDPs present (persons)")
     date = table.find("date", m, hxl=["#date+reported"], names=["reportingDate"],
                       wanted="the reporting date")

@@ -46,7 +46,7 @@ def read_sites(path: Path, shown: str, level: int, source: SitesSource,
                        names=[f"admin{level}Pcode", f"adm{level}_pcode", "pcode"], required=False)
     lat = table.find("latitude", m, hxl=["#geo+lat"], names=["latitude"], required=False)
     lon = table.find("longitude", m, hxl=["#geo+lon"], names=["longitude"], required=False)
-    persons_col = table.find("persons", m, hxl=["#affected+idps", "#population"],
+    persons_col = table.find("persons", m, hxl=["#affected+idps-m-f", "#population-m-f"],
                              names=["numPresentIdpInd", "persons", "individuals"],
                              wanted="persons at the site")
     capacity_col = table.find("capacity", m, hxl=["#capacity"], names=["capacity"],
