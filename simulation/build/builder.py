@@ -319,7 +319,7 @@ def build(recipe: Recipe | str | Path | dict, out: str | Path | None = None) -> 
     provenance.nodes = node_cites
     provenance.edges = edge_cites
     provenance.populations = population_cites
-    record = provenance.to_json(out.name if out else "", shown(recipe._path))
+    record = provenance.as_record(out.name if out else "", shown(recipe._path))
     record["attribution"] = recipe.attribution
     written = []
     if out is not None:

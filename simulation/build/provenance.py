@@ -137,7 +137,7 @@ class Provenance:
     def warnings(self) -> list[dict]:
         return list(self._warnings.values())
 
-    def to_json(self, scenario: str, recipe: str) -> dict:
+    def as_record(self, scenario: str, recipe: str) -> dict:
         return {
             "format": FORMAT,
             "scenario": scenario,
