@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.model import PRDSModel
-from simulation.outputs import files, plots
+from simulation.outputs import files, maps, plots
 from simulation.outputs.recorder import FinalSummary
 from simulation.outputs.summary import not_modelled
 from simulation.phases import plan_for
@@ -75,6 +75,14 @@ class Results:
             share = np.divide(harmful, at, out=np.zeros(graph.n_nodes), where=at > 0)
             written.append(files.save_figure(out / "graph.png", plots.settlement_graph(
                 graph, at, share, title=f"{self.scenario.name}: households at the last step")))
+            if maps.map_problem(self.scenario) is None:
+                counts = maps.node_counts(hh, graph.n_nodes)
+                drawn = maps.draw_map(
+                    self.scenario, counts["households"],
+                    maps.node_shares(counts, "harmful_coping_share"),
+                    title=f"{self.scenario.name}: share in crisis or emergency coping "
+                          f"(LCS 3-4) at step {model.steps}")
+                written.append(files.save_figure(out / "map.png", drawn.figure))
         return written
 
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from benchmarks.cli import bench_command
 from simulation.app.command import app_command
 from simulation.baseline import baseline_command
+from simulation.build.cli import build_command
 from simulation.compare.cli import compare_command
 from simulation.optimise.cli import optimise_command
 from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
@@ -49,6 +50,13 @@ def run(
         spec = load_scenario(path)
     except ScenarioError as error:
         fail(str(error))
+    if plots and spec.map is not None:  # a bad boundaries file fails now, not after the run
+        from simulation.outputs.maps import MapError, read_units
+
+        try:
+            read_units(spec.map)
+        except MapError as error:
+            fail(f"{path}: map: {error}")
     total = steps or spec.steps
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("steps"), TimeRemainingColumn(), console=console,
@@ -68,6 +76,11 @@ def run(
         console.print(f"this scenario runs only {phases}: the outcomes marked 'not modelled' "
                       "need the other phases; counts by node and status are in "
                       "timeseries.parquet", highlight=False)
+    if plots:
+        from simulation.outputs.maps import map_problem
+
+        if map_problem(spec):
+            console.print(map_problem(spec), highlight=False)
     console.print(f"wrote {len(written)} files to [bold]{out}[/]: "
                   + ", ".join(p.name for p in written), highlight=False)
 
@@ -101,6 +114,7 @@ app.command("optimise")(optimise_command)
 app.command("bench")(bench_command)
 app.command("import-flee")(import_flee_command)
 app.command("validate")(validate_command)
+app.command("build")(build_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

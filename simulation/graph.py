@@ -23,28 +23,37 @@ NODE_FLOATS = (
 )
 
 
-def threat_schedule(threat, steps: int) -> np.ndarray:
-    """Threat at each step 0..steps from a number, a {step: value} map or a per-step list.
+#: node attributes that may change step by step (a schedule in the scenario), other than threat
+NODE_SCHEDULES = ("labour_demand", "wage", "meb")
 
-    A map holds each value from its step until the next key (a step function); a list
-    shorter than the run holds its last value.
+
+def schedule_by_step(value, steps: int, dtype=np.float64) -> np.ndarray:
+    """A node value at each step 0..steps from a number, a {step: value} map or a per-step list.
+
+    A map holds each value from its step until the next key (a step function; 0 before its
+    first key); a list shorter than the run holds its last value.
     """
-    out = np.zeros(steps + 1, dtype=np.float32)
-    if isinstance(threat, dict):
-        value = 0.0
-        keys = sorted(threat)
+    out = np.zeros(steps + 1, dtype=dtype)
+    if isinstance(value, dict):
+        held = 0.0
+        keys = sorted(value)
         for step in range(steps + 1):
             while keys and keys[0] <= step:
-                value = threat[keys.pop(0)]
-            out[step] = value
-    elif isinstance(threat, Sequence):
-        values = np.asarray(threat, dtype=np.float32)
+                held = value[keys.pop(0)]
+            out[step] = held
+    elif isinstance(value, Sequence):
+        values = np.asarray(value, dtype=dtype)
         if len(values):
             out[: min(len(values), steps + 1)] = values[: steps + 1]
             out[len(values):] = values[-1]
     else:
-        out[:] = float(threat)
+        out[:] = float(value)
     return out
+
+
+def threat_schedule(threat, steps: int) -> np.ndarray:
+    """Threat at each step 0..steps (float32, as the engine has always held it)."""
+    return schedule_by_step(threat, steps, np.float32)
 
 
 class SettlementGraph:
@@ -59,8 +68,15 @@ class SettlementGraph:
         countries = sorted({n.country for n in spec.nodes})
         self.country_names = countries
         self.country = np.array([countries.index(n.country) for n in spec.nodes], dtype=np.int16)
+        #: step x node tables of the values that follow a schedule (economics that change)
+        self.by_step = {attr: np.stack([schedule_by_step(getattr(n, attr), steps)
+                                        for n in spec.nodes], axis=1) for attr in NODE_SCHEDULES}
         for attr in NODE_FLOATS:
-            setattr(self, attr, np.array([getattr(n, attr) for n in spec.nodes], dtype=np.float64))
+            if attr in self.by_step:
+                setattr(self, attr, self.by_step[attr][0].copy())
+            else:
+                setattr(self, attr, np.array([getattr(n, attr) for n in spec.nodes],
+                                             dtype=np.float64))
         # the starting values, toward which damage recovery and cohesion recovery pull
         self.base_services = self.services.copy()
         self.base_housing = self.housing.copy()
@@ -105,6 +121,33 @@ class SettlementGraph:
         for edge in self.spec.edges:
             graph.add_edge(edge.source, edge.target, **edge.model_dump(exclude={"source", "target"}))
         return graph
+
+    # --- economics that change ---------------------------------------------------------------
+    def follow_schedules(self, step: int) -> None:
+        """Set MEB, wage and jobs to their scheduled values at ``step`` (DESIGN.md section 2).
+
+        MEB and wage take the scheduled value where the schedule changes (nothing else
+        writes them). Jobs compose with what else moves them: the schedule shifts ``base_labour_demand`` (the intact level toward
+        which damage recovery pulls, and to which stabilization adds its jobs) by the change in
+        the scheduled level, and the current ``labour_demand`` likewise; the shocks phase then
+        applies damage and threat to the base. Nodes whose schedule does not change this step
+        are not touched, so a scenario of plain numbers runs exactly as before.
+        """
+        last = len(self.by_step["meb"]) - 1
+        row, previous = min(step, last), min(max(step - 1, 0), last)
+        for attr in ("meb", "wage"):
+            table = self.by_step[attr]
+            changed = table[row] != table[previous]
+            if changed.any():
+                setattr(self, attr, np.where(changed, table[row], getattr(self, attr)))
+        jobs = self.by_step["labour_demand"]
+        change = jobs[row] - jobs[previous]
+        moved = change != 0
+        if moved.any():
+            self.base_labour_demand = np.where(
+                moved, np.maximum(self.base_labour_demand + change, 0.0), self.base_labour_demand)
+            self.labour_demand = np.where(
+                moved, np.maximum(self.labour_demand + change, 0.0), self.labour_demand)
 
     # --- edges -----------------------------------------------------------------------------------
     def open_edges(self, step: int) -> np.ndarray:

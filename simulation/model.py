@@ -86,6 +86,7 @@ class PRDSModel(mesa.Model):
             # the node each household added this step appeared at (phases/arrivals.py)
             spawned_at=np.empty(0, dtype=np.int64),
         )
+        self.graph.follow_schedules(t)  # MEB, wage and jobs that change over the run
         for name, phase in self.plan:
             started = time.perf_counter()
             phase(self, t)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.codes import Group
+from simulation.outputs.maps import node_counts
 from simulation.outputs.summary import SUMMARY_KEYS
 from simulation.scenario.schema import Scenario
 
@@ -46,6 +47,8 @@ class Replicate:
     flows: np.ndarray
     ever_displaced: int
     interventions: list[dict]
+    #: households and map outcomes per node at the last step (outputs/maps.node_counts)
+    node_counts: dict[str, np.ndarray] | None = None
 
 
 class SeriesRecorder:
@@ -87,6 +90,7 @@ def run_task(task: Task) -> Replicate:
         summary=summary, series=series, flows=model.flows.copy(),
         ever_displaced=int(np.count_nonzero(model.households.ever_displaced)),
         interventions=[i.report() for i in model.interventions],
+        node_counts=node_counts(model.households, model.graph.n_nodes),
     )
 
 

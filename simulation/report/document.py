@@ -9,12 +9,14 @@ and the seed scheme). The same plots are written beside it as PNG files.
 import base64
 import html
 import io
+import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from simulation.compare import stats
-from simulation.outputs import files
+from simulation.outputs import files, maps
 from simulation.params import Parameters
 from simulation.report import figures
 
@@ -90,6 +92,7 @@ def make_figures(comparison) -> dict[str, tuple[str, bytes]]:
         "coping.png": ("Coping-level shares over time", render_png(figures.coping_levels(comparison))),
         "flows.png": ("Flows between nodes", render_png(figures.flows(comparison, node_names))),
     }
+    out.update(map_figures(comparison))
     if len(comparison.names) > 1:
         out["differences.png"] = ("Paired differences from the baseline",
                                   render_png(figures.outcomes(comparison, difference=True)))
@@ -98,6 +101,48 @@ def make_figures(comparison) -> dict[str, tuple[str, bytes]]:
         out["cost_effectiveness.png"] = ("Cost per outcome",
                                          render_png(figures.cost_effectiveness(comparison)))
     return out
+
+
+def map_figures(comparison, outcome: str = "harmful_coping_share") -> dict[str, tuple[str, bytes]]:
+    """The baseline on a map and, per other scenario, the paired change on the same map.
+
+    A planner sees where households cope worst without the programme, and where a programme
+    moves them: per node, the median over replicates of the share (baseline) or of the
+    replicate-by-replicate difference from the baseline (same seed).
+    """
+    baseline = comparison.scenarios[0]
+    if maps.map_problem(baseline) or any(r.node_counts is None for r in comparison.runs[0]):
+        return {}
+    what = maps.OUTCOMES[outcome][0]
+
+    def shares(runs):
+        return np.array([maps.node_shares(r.node_counts, outcome) for r in runs])
+
+    base = shares(comparison.runs[0])
+    households = np.median([r.node_counts["households"] for r in comparison.runs[0]], axis=0)
+    drawn = maps.draw_map(baseline, households, _median(base), outcome=outcome,
+                          title=f"{comparison.baseline}: {what}, last step (median)")
+    out = {"map.png": (f"Baseline on the map: {what}", render_png(drawn.figure))}
+    for i, (name, runs) in enumerate(zip(comparison.names[1:], comparison.runs[1:],
+                                         strict=True), start=1):
+        if comparison.scenarios[i].node_names() != baseline.node_names():
+            continue  # another graph: no node-by-node difference
+        at = np.median([r.node_counts["households"] for r in runs], axis=0)
+        drawn = maps.draw_map(comparison.scenarios[i], at, _median(shares(runs) - base),
+                              outcome=outcome, difference=True,
+                              title=f"{name} minus {comparison.baseline}: change in {what}")
+        out[f"map_{i}_difference.png"] = (f"{name}: paired change from the baseline on the map",
+                                          render_png(drawn.figure))
+    return out
+
+
+def _median(values: np.ndarray) -> np.ndarray:
+    """Median over replicates per node, NaN where no replicate has households there."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN nodes stay NaN
+        return np.nanmedian(values, axis=0)
 
 
 def image(name: str, caption: str, data: bytes) -> str:
@@ -204,6 +249,7 @@ def assumptions(comparison) -> str:
         else:
             out.append("<p>All behavioural parameters at their defaults (<code>simulation/params.py"
                        "</code>).</p>")
+        out.append(built_assumptions(source))
         for spec in scenario.interventions:
             settings = spec.model_dump(mode="json")
             rows = [[f'<td class="key">{esc(k)}</td>', f'<td class="key">{esc(v)}</td>']
@@ -214,6 +260,37 @@ def assumptions(comparison) -> str:
         if not scenario.interventions:
             out.append("<p>No interventions.</p>")
     return "".join(out)
+
+
+def built_assumptions(source: str | None) -> str:
+    """What ``prds build`` assumed for a built scenario: ``<stem>.provenance.json`` beside the
+    scenario file (format: simulation/build/provenance.py), read as plain JSON."""
+    if not source:
+        return ""
+    path = Path(source).with_suffix(".provenance.json")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(document, dict):
+        return ""
+    rows = [[f'<td class="key">{esc(item.get("what", ""))}</td>',
+             f'<td class="key">{esc(item.get("value", ""))}</td>',
+             f'<td class="key">{esc(item.get("rule", ""))}</td>']
+            for item in document.get("assumptions") or [] if isinstance(item, dict)]
+    warned = [[f'<td class="key">{esc(item.get("what", ""))}</td>',
+               f'<td class="key">{esc(item.get("done", ""))}</td>',
+               f"<td>{esc(item.get('count', ''))}</td>",
+               f'<td class="key">{esc(item.get("file", ""))}</td>']
+              for item in document.get("warnings") or [] if isinstance(item, dict)]
+    out = ""
+    if rows:
+        out += (f"<p>Built from data (<code>{esc(path.name)}</code>); what the data could not "
+                "give was assumed:</p>" + table(["assumed", "value", "rule"], rows))
+    if warned:
+        out += "<p>Data quirks handled while building:</p>" + table(
+            ["what", "done", "count", "file"], warned)
+    return out
 
 
 def build_html(comparison, images: dict[str, tuple[str, bytes]]) -> str:

@@ -8,6 +8,7 @@ Nothing runs on a bad file: validation happens before any model is built.
 import copy
 import difflib
 import math
+import os
 import re
 import typing
 from pathlib import Path
@@ -177,6 +178,7 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, dic
     if not isinstance(data, dict):
         raise ScenarioError([(str(path), 1, "", "a scenario file must be a mapping of keys "
                                                  "(name, steps, graph, populations, ...)")])
+    _resolve_map(data, path, lines)
     if "extends" in data:
         base_name = data.pop("extends")
         if not isinstance(base_name, str):
@@ -190,6 +192,21 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, dic
         data = _merge(base, data)
         lines = {**base_lines, **lines}
     return data, lines
+
+
+def _resolve_map(data: dict, path: Path, lines: dict) -> None:
+    """Make ``map.boundaries`` absolute, relative to the file that names it (as ``extends``),
+    and check that the file exists: a scenario that names a missing map is an error at load."""
+    spec = data.get("map")
+    if not isinstance(spec, dict) or not isinstance(spec.get("boundaries"), str):
+        return  # absent, or a shape the schema reports
+    given = Path(spec["boundaries"]).expanduser()
+    boundaries = Path(os.path.abspath(given if given.is_absolute() else path.parent / given))
+    if not boundaries.is_file():
+        line = lines.get(("map", "boundaries"), (None, None))[1]
+        raise ScenarioError([(str(path), line, "map.boundaries",
+                              f"boundaries file {str(boundaries)!r} not found")])
+    data["map"] = {**spec, "boundaries": str(boundaries)}
 
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

@@ -8,7 +8,7 @@ attributes are assumptions for a generic low-income setting and are meant to be 
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from simulation.codes import Group, Livelihood, NodeType, Status, names
 from simulation.interventions.registry import InterventionList
@@ -26,12 +26,63 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _schedule_check(high: float | None, needs_step_zero: bool):
+    """A validator of a value that may change over the run: a number, ``{step: value}`` held
+    from that step on, or one value per step (a list whose first item is step 0).
+
+    One clear error per bad value, naming the step, instead of one per member of the union.
+    ``needs_step_zero``: a map must give step 0 and a list a first value (an economy has a
+    value before its first change; a threat is 0 where its map or list gives none).
+    """
+    allowed = f"a number from 0 to {high:g}" if high is not None else "a number >= 0"
+    forms = f"{allowed}, a {{step: value}} map held from each step on, or a list of one per step"
+
+    def number(value, where: str) -> float:
+        got = f" (got {value!r})" if where else ""  # (the loader adds the value of the key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{where}must be {allowed}{got}; allowed: {forms}")
+        if value < 0 or (high is not None and value > high):
+            raise ValueError(f"{where}must be {allowed}{got}")
+        return float(value)
+
+    def check(value):
+        if isinstance(value, dict):
+            if not value and needs_step_zero:
+                raise ValueError(f"an empty map; allowed: {forms}")
+            out = {}
+            for step, item in value.items():
+                if isinstance(step, str) and step.strip().isdigit():  # a map read from JSON
+                    step = int(step)
+                if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+                    raise ValueError(f"step {step!r}: a step must be a whole number >= 0")
+                out[step] = number(item, f"step {step}: ")
+            if needs_step_zero and 0 not in out:
+                raise ValueError(f"the map starts at step {min(out)}: give step 0 too (the "
+                                 "value before the first change)")
+            return out
+        if isinstance(value, list | tuple):
+            if not value and needs_step_zero:
+                raise ValueError(f"an empty list; allowed: {forms}")
+            return [number(item, f"step {i}: ") for i, item in enumerate(value)]
+        return number(value, "")
+
+    return BeforeValidator(check)
+
+
+#: a share (0..1) at each step; a map without step 0 is 0 until its first step
+ShareSchedule = Annotated[Share | dict[int, Share] | list[Share], _schedule_check(1.0, False)]
+#: a non-negative amount at each step; a map must give step 0
+AmountSchedule = Annotated[NonNegative | dict[int, NonNegative] | list[NonNegative],
+                           _schedule_check(None, True)]
+_SCHEDULE = "; a number, {step: value} held from that step on, or one per step"
+
+
 class NodeSpec(Strict):
     """A settlement (DESIGN.md section 2, node state)."""
 
     name: str = Field(min_length=1)
     type: NodeTypeName
-    threat: Share | dict[int, Share] | list[Share] = Field(
+    threat: ShareSchedule = Field(
         0.0, description="0..1; a number, {step: value} held from that step on, or one per step"
     )
     hazard: Share = Field(0.0, description="monthly probability of a sudden threat spike")
@@ -40,17 +91,21 @@ class NodeSpec(Strict):
     services: Share = 0.5
     housing: Share = Field(0.5, description="housing availability")
     damage: Share = 0.0
-    labour_demand: NonNegative = Field(0.0, description="jobs (one per household seeking)")
-    wage: NonNegative = Field(150.0, description="monthly wage of a job (USD)")
-    meb: NonNegative = Field(60.0, description="minimum expenditure basket per person-month (USD)")
+    labour_demand: AmountSchedule = Field(
+        0.0, description="jobs (one per household seeking), before damage" + _SCHEDULE)
+    wage: AmountSchedule = Field(150.0, description="monthly wage of a job (USD)" + _SCHEDULE)
+    meb: AmountSchedule = Field(
+        60.0, description="minimum expenditure basket per person-month (USD)" + _SCHEDULE)
     market: Share = Field(0.7, description="market function")
     cohesion: Share = Field(0.6, description="social cohesion between groups")
     hlp: Share = Field(0.5, description="governance and HLP security")
     freedom_of_movement: Share = 1.0
     capacity: NonNegative | None = Field(None, description="most households it can hold")
     country: str = "home"
-    x: float | None = None
-    y: float | None = None
+    x: float | None = Field(None, description="position; longitude (WGS84) when a map is drawn")
+    y: float | None = Field(None, description="position; latitude (WGS84) when a map is drawn")
+    unit: str | None = Field(None, description="P-code of the node's boundary polygon (the "
+                             "`map.key` column of `map.boundaries`)")
 
 
 class EdgeSpec(Strict):
@@ -94,6 +149,18 @@ class GraphSpec(Strict):
             if edge.source == edge.target:
                 raise ValueError(f"edges[{i}]: an edge joins {edge.source!r} to itself")
         return self
+
+
+class MapSpec(Strict):
+    """Where the scenario's units are drawn: a boundaries file and its P-code column."""
+
+    boundaries: str = Field(min_length=1, description="GeoParquet, GeoJSON, GeoPackage or "
+                            "shapefile of unit polygons; a relative path is relative to the "
+                            "scenario file that names it (as `extends`)")
+    key: str = Field(min_length=1, description="column of the boundaries file that node `unit` "
+                     "values match (a P-code column, e.g. adm2_pcode)")
+    attribution: str | None = Field(None, description="source and licence of the boundaries, "
+                                    "printed under every map (e.g. 'OCHA, CC BY-IGO')")
 
 
 class PopulationSpec(Strict):
@@ -194,6 +261,8 @@ class Scenario(Strict):
     interventions: InterventionList = Field(default_factory=list)
     arrivals: list[ArrivalsSpec] = Field(
         default_factory=list, description="households arriving during the run (newly displaced)")
+    map: MapSpec | None = Field(None, description="unit polygons to draw the scenario on "
+                                "(outputs/maps.py); without it a map shows nodes and routes")
     phases: list[str] | None = Field(
         None, description="phases of the plan to run, in plan order (default: all); arrivals "
         "and journeys are added when the scenario needs them (simulation/phases/__init__.py)")

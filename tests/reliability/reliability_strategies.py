@@ -151,10 +151,23 @@ THREATS = st.one_of(
     st.dictionaries(st.integers(0, 8), shares, min_size=1, max_size=3),
     st.lists(shares, min_size=1, max_size=8),
 )
+
+
+def amounts(lo: float, hi: float) -> st.SearchStrategy:
+    """A node economy value: a number, a {step: value} map from step 0, or a list per step."""
+    values = numbers(lo, hi)
+    return st.one_of(
+        values,
+        st.tuples(values, st.dictionaries(st.integers(1, 8), values, max_size=2)).map(
+            lambda first_and_later: {0: first_and_later[0], **first_and_later[1]}),
+        st.lists(values, min_size=1, max_size=8),
+    )
+
+
 NODE_OPTIONAL = {
     "threat": THREATS, "hazard": shares, "hazard_months": numbers(0, 12),
     "services": shares, "housing": shares, "damage": shares,
-    "labour_demand": numbers(0, 400), "wage": numbers(0, 600), "meb": numbers(0, 120),
+    "labour_demand": amounts(0, 400), "wage": amounts(0, 600), "meb": amounts(0, 120),
     "market": shares, "cohesion": shares, "hlp": shares, "freedom_of_movement": shares,
     "capacity": st.one_of(st.none(), st.integers(0, 120), numbers(0, 120)),
     "country": st.sampled_from(["home", "abroad"]),
