@@ -101,7 +101,7 @@ def evaluate(entries: list[LibraryEntry], replicates: int = 5, seed: int = 0,
         if progress:
             progress(done, len(tasks))
     by_entry: dict[str, list[np.ndarray]] = {}
-    for task, result in zip(tasks, done_results, strict=True):
+    for result in done_results:
         for entry_id, series in result.items():  # type: ignore[union-attr]
             by_entry.setdefault(entry_id, []).append(series)  # tasks are in seed order
     return [score(entry, np.stack(by_entry[entry.id])) for entry in entries]
