@@ -307,7 +307,7 @@ class ReferenceHousehold(mesa.Agent):
             aspiration = 1.0 / (1.0 + math.exp(-log_odds))  # as mobility.aspiration
             self.ties = min(1.0, self.ties + mobility_rules.TIES_GROWTH * months)
         if node != self.origin:
-            self.origin_ties *= 1.0 - mobility_rules.ORIGIN_TIES_DECAY * months
+            self.origin_ties *= 1.0 - p.origin_ties_decay * months
         self.immobile = False
 
         forced = self.fleeing and mobile

@@ -186,6 +186,12 @@ class Parameters(BaseModel):
         1.5, 0, 10, "attractiveness of the own origin, times safety, housing and services",
         "assumption; most displaced hope to return (DESIGN.md section 9: 75% hope, 6% plan)",
     )
+    origin_ties_decay: float = _p(
+        0.01, 0, 0.2, "monthly fall in ties to the origin while a household lives elsewhere "
+        "(ties pull returns; the hope to return follows them: indicators.return_intentions)",
+        "assumption; most refugees still hope to return after years away (UNHCR RPIS 5, "
+        "2019: 75% of Syrian refugees, eight years on), so ties fade slowly",
+    )
     return_threat_max: float = _p(
         0.35, 0, 1, "above this threat at origin nobody returns voluntarily", "assumption",
     )

@@ -11,6 +11,7 @@ for a study scenario and its baseline, so effects are paired.
 
 import concurrent.futures as cf
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,7 +116,8 @@ def score(entry: LibraryEntry, series: np.ndarray) -> TargetResult:
     model = band(finite) if finite else {"median": math.nan, "p10": math.nan, "p90": math.nan}
     loss = spec.tolerance.loss(model["median"])
     steps = np.arange(1, series.shape[1] + 1)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # a step where nobody is measured stays NaN (n/a)
+        warnings.simplefilter("ignore", RuntimeWarning)
         over_time = {key: np.nanpercentile(series, q, axis=0)
                      for key, q in (("median", 50), ("p10", 10), ("p90", 90))}
     return TargetResult(
