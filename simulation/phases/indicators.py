@@ -175,6 +175,10 @@ def is_self_reliant(rsi_mean: np.ndarray, rsi_min: np.ndarray, params: Parameter
     return (rsi_mean >= params.self_reliance_mean) & (rsi_min > 1)
 
 
+#: whether each status code is a displaced status (a lookup: cheaper than isin on millions)
+_IS_DISPLACED = np.isin(np.arange(len(Status)), DISPLACED_STATUSES)
+
+
 def latent_draws(hh, column: str, streams, name: str) -> np.ndarray:
     """Fill the not-yet-drawn entries (-1) of a latent uniform column in place; return it.
 
@@ -201,7 +205,7 @@ def return_intentions(hh, graph, attachment, draw, params: Parameters):
     """(hopes to return one day, intends to within 12 months) for each household (docstring)."""
     hope = np.zeros(len(hh), dtype=bool)
     intent = np.zeros(len(hh), dtype=bool)
-    rows = np.flatnonzero(np.isin(hh.status, DISPLACED_STATUSES))
+    rows = np.flatnonzero(np.take(_IS_DISPLACED, hh.status.astype(np.intp)))
     origin = hh.origin[rows].astype(np.intp)
     hope[rows] = attachment[rows] < hh.origin_ties[rows]
     home_usable = (draw[rows] >= graph.damage[origin]) & hh.hlp_secure[rows]
