@@ -46,6 +46,9 @@ MEASURES: dict[str, tuple[str, Measure]] = {
     "income_and_aid": ("income + aid this month (USD)",
                        lambda m: (m.households.income + m.households.aid).astype(np.float64)),
     "savings": ("savings stock (USD)", _column("savings")),
+    "wealth": ("savings + productive assets + income (USD): what poorest-first targeting ranks",
+               lambda m: (m.households.savings.astype(np.float64) + m.households.assets
+                          + m.households.income)),
     "debt": ("debt stock (USD)", _column("debt")),
     "rcsi": ("reduced Coping Strategies Index, 0..56", _column("rcsi")),
     "in_debt": ("1 if the household owes anything",

@@ -33,11 +33,12 @@ class DesignTask:
 class Probe:
     """Per-step readings of the measured quantities (a ``model.run`` progress callback)."""
 
-    def __init__(self, model, variables: set[str], keep_rows: bool):
+    def __init__(self, model, variables: set[str], before: set[str] = frozenset()):
         self.model = model
         self.variables = sorted(variables)
-        self.keep_rows = keep_rows
         self.rows: dict[str, list[np.ndarray]] = {name: [] for name in self.variables}
+        #: readings before the first step (a cutoff design's assignment is pre-treatment)
+        self.initial = {name: measure(name)(model).copy() for name in sorted(before)}
         self.group: list[np.ndarray] = []
         self.status: list[np.ndarray] = []
 
@@ -106,8 +107,8 @@ def series_of(design: Design, variant: Probe, baseline: Probe | None, variant_mo
         return np.divide(treated, control, out=np.full(len(treated), np.nan),
                          where=np.abs(control) > 1e-9) - 1.0
     # cutoff: households within the bandwidth either side of the threshold of the assignment
-    # variable at the first step, in the study run; the outcome's mean above minus below
-    assignment = variant.rows[design.assignment][0][:n]  # type: ignore[index]
+    # variable before the first step, in the study run; the outcome's mean above minus below
+    assignment = variant.initial[design.assignment][:n]  # type: ignore[index]
     near = np.abs(assignment - design.threshold) <= design.bandwidth
     above = near & (assignment >= design.threshold)
     below = near & (assignment < design.threshold)
@@ -120,19 +121,15 @@ def run_design_task(task: DesignTask) -> dict[str, np.ndarray]:
     """Run one task (see module docstring): {entry id: the statistic at every step}."""
     from simulation.model import PRDSModel
 
-    variables = set()
-    for _, design in task.designs:
-        variables.add(design.variable)
-        for extra in (design.among, design.assignment):
-            if extra:
-                variables.add(extra)
+    variables = {d.variable for _, d in task.designs} | {d.among for _, d in task.designs if d.among}
+    before = {d.assignment for _, d in task.designs if d.assignment}
     model = PRDSModel(task.scenario, seed=task.seed, steps=task.steps, with_agents=False)
-    probe = Probe(model, variables, keep_rows=True)
+    probe = Probe(model, variables, before)
     model.run(progress=probe)
     base_probe = None
     if task.baseline is not None:
         base = PRDSModel(task.baseline, seed=task.seed, steps=task.steps, with_agents=False)
-        base_probe = Probe(base, variables, keep_rows=True)
+        base_probe = Probe(base, variables)
         base.run(progress=base_probe)
     return {entry_id: series_of(design, probe, base_probe, model)
             for entry_id, design in task.designs}

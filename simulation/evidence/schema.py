@@ -15,9 +15,9 @@ Who is measured (``design.who``):
   ``effect``);
 - ``population``: the households of the named groups and statuses at each step, as a
   cross-sectional survey samples them (``mean``, ``share``, ``conditional_share``);
-- ``cutoff``: households on either side of a threshold of an assignment variable at the
-  intervention's start, as a regression discontinuity compares them: the difference of the
-  outcome's mean just above and just below (``bandwidth`` either side).
+- ``cutoff``: households on either side of a threshold of an assignment variable before
+  the first step (pre-treatment), as a regression discontinuity compares them: the
+  difference of the outcome's mean just above and just below (``bandwidth`` either side).
 """
 
 import math

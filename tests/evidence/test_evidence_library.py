@@ -182,14 +182,36 @@ def test_survey_designs_share_and_conditional_share(library):
         "scenario": "base.yaml", "who": "population", "statuses": ["returned"],
         "variable": "home_damaged", "among": "home_unusable", "statistic": "conditional_share",
         "at": 8}})
-    cut = write({**entry(), "id": "tiny_cutoff", "design": {
-        "scenario": "cash.yaml", "who": "cutoff", "variable": "aid", "statistic": "discontinuity",
-        "assignment": "savings", "threshold": 20.0, "bandwidth": 1000.0, "at": 3}})
-    results = {r.id: r for r in evaluate([load_entry(p) for p in (share, damaged, cut)],
+    results = {r.id: r for r in evaluate([load_entry(p) for p in (share, damaged)],
                                          replicates=2)}
     assert 0.0 <= results["tiny_share"].model["median"] <= 1.0
     assert 0.0 < results["tiny_damage"].model["median"] <= 1.0  # returnees came home to damage
-    assert results["tiny_cutoff"].model["median"] is not None
+
+
+def test_cutoff_design_finds_the_jump_at_a_targeting_threshold(library):
+    """Cash to the 60 poorest displaced households (by wealth before the first step): a
+    regression discontinuity at the 60th household's wealth sees the whole transfer."""
+    from simulation.model import PRDSModel
+    from simulation.scenario import load_scenario
+
+    folder, write = library
+    poorest = {**TINY, "name": "poorest", "interventions": [
+        {"type": "cash", "name": "cash", "transfer": 80, "start": 1, "end": 5,
+         "targeting": {"groups": ["displaced"], "count": 60, "rule": "poorest_first"}}]}
+    (folder / "poorest.yaml").write_text(yaml.safe_dump(poorest))
+    from simulation.compare.seeds import replicate_seeds
+
+    seed, = replicate_seeds(0, 1)  # the households of evaluate's first replicate
+    model = PRDSModel(load_scenario(folder / "poorest.yaml"), seed=seed, with_agents=False)
+    hh = model.households
+    wealth = np.sort((hh.savings + hh.assets + hh.income)[hh.group == 0])  # displaced rows
+    threshold = float((wealth[59] + wealth[60]) / 2)
+    path = write({**entry(), "id": "tiny_cutoff", "design": {
+        "scenario": "poorest.yaml", "who": "cutoff", "groups": ["displaced"], "variable": "aid",
+        "statistic": "discontinuity", "assignment": "wealth", "threshold": threshold,
+        "bandwidth": 1e6, "at": 2}})
+    result, = evaluate([load_entry(path)], replicates=1, seed=0)
+    assert result.model["median"] == pytest.approx(-80.0)  # above the line: no cash
 
 
 # --- the command --------------------------------------------------------------------------------
