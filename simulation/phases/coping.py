@@ -99,6 +99,7 @@ SURVIVAL_SLACK = 1e-6
 RESTORE_SLACK = 0.01
 #: strategies whose resource can come back (rule 1 of the module docstring)
 RESTORABLE = ("borrow", "sell_household_goods", "sell_productive_assets", "sell_house_or_land")
+RESTORABLE_BITS = np.uint16(sum(int(BIT[name]) for name in RESTORABLE))
 
 
 def needs(meb_per_person, size, debt, withdrew_children, params: Parameters, months: float):
@@ -120,15 +121,19 @@ def restore(exhausted, hh, need, params: Parameters, months: float) -> np.ndarra
     goods and productive assets when it owns some, the house when it has one with secure HLP.
     """
     out = np.asarray(exhausted).copy()
-    monthly_basket = need / max(months, 1e-9)
+    rows = np.flatnonzero(out & RESTORABLE_BITS)  # only households with something to restore
+    if len(rows) == 0:
+        return out
+    monthly_basket = need[rows] / max(months, 1e-9)
     back = {
-        "borrow": borrow_limit(hh.group, params) * monthly_basket - hh.debt > RESTORE_SLACK,
-        "sell_household_goods": hh.household_goods > RESTORE_SLACK,
-        "sell_productive_assets": hh.assets * DISTRESS_SALE_PRICE > RESTORE_SLACK,
-        "sell_house_or_land": hh.hlp_secure & (hh.house_value > RESTORE_SLACK),
+        "borrow": (borrow_limit(hh.group[rows], params) * monthly_basket - hh.debt[rows]
+                   > RESTORE_SLACK),
+        "sell_household_goods": hh.household_goods[rows] > RESTORE_SLACK,
+        "sell_productive_assets": hh.assets[rows] * DISTRESS_SALE_PRICE > RESTORE_SLACK,
+        "sell_house_or_land": hh.hlp_secure[rows] & (hh.house_value[rows] > RESTORE_SLACK),
     }
     for name, available in back.items():
-        out[available] &= ~BIT[name]
+        out[rows[available]] &= ~BIT[name]
     return out
 
 
