@@ -55,14 +55,16 @@ def figure(result: TargetResult, entry):
     ax.fill_between(steps, p10, p90, color="tab:blue", alpha=0.25, label="model 10-90%")
     ax.plot(steps, median, color="tab:blue", label=f"model median ({design.statistic})")
     tolerance = result.tolerance
-    if design.relative_to is None:
-        low = tolerance["low"] if tolerance["low"] is not None else min(x for x in p10 if x == x)
-        high = tolerance["high"] if tolerance["high"] is not None else max(x for x in p90 if x == x)
+    finite = [x for x in p10 + p90 if x == x]
+    if design.relative_to is None and (finite or None not in (tolerance["low"], tolerance["high"])):
+        # an open edge is drawn at the model's range (the band has no end there)
+        low = tolerance["low"] if tolerance["low"] is not None else min(finite + [tolerance["high"]])
+        high = tolerance["high"] if tolerance["high"] is not None else max(finite + [tolerance["low"]])
         ax.errorbar([design.at], [(low + high) / 2], yerr=[[(high - low) / 2], [(high - low) / 2]],
                     color="tab:red", capsize=6, lw=2, label="published band")
         if result.published.get("value") is not None:
             ax.plot([design.at], [result.published["value"]], "o", color="tab:red")
-    else:
+    elif design.relative_to is not None:
         for step in (design.at, design.relative_to):
             ax.axvline(step, color="tab:red", ls=":", lw=1)
         ax.set_title(f"ratio step {design.at} / step {design.relative_to}: model "
