@@ -13,7 +13,7 @@ from simulation.outputs.summary import SUMMARY_KEYS, summarize
 
 #: per-cell sums recorded each step, turned into counts or means in the table
 SUMMED = ("persons", "self_reliant", "aid_dependent", "immobile", "durable_solution",
-          "rsi", "rcsi", "income", "aid")
+          "rsi", "rcsi", "income", "aid", "consumption")
 #: yes/no columns, counted per cell with one bincount over the cell key and their bits
 FLAGS = ("self_reliant", "aid_dependent", "immobile", "durable_solution")
 #: which of the 2 ** len(FLAGS) flag combinations have each flag set
@@ -61,7 +61,7 @@ class Recorder:
         for name, with_flag in zip(FLAGS, _WITH_FLAG, strict=True):
             row[name] = by_flags[:, with_flag].sum(axis=1)
         values = {"persons": hh.size, "rsi": hh.rsi, "rcsi": hh.rcsi, "income": hh.income,
-                  "aid": hh.aid}
+                  "aid": hh.aid, "consumption": hh.consumption}
         for name in SUMMED:
             if name not in FLAGS:
                 row[name] = np.bincount(dense, weights=values[name], minlength=len(cells))
@@ -94,7 +94,7 @@ class Recorder:
             "involuntary_immobile": data["immobile"].astype(np.int64),
             "durable_solution": data["durable_solution"].astype(np.int64),
         })
-        for name in ("rsi", "rcsi", "income", "aid"):
+        for name in ("rsi", "rcsi", "income", "aid", "consumption"):
             frame[f"mean_{name}"] = data[name] / households
         return frame
 
