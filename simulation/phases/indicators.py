@@ -186,9 +186,10 @@ def latent_draws(hh, column: str, streams, name: str) -> np.ndarray:
     when it is first needed or on other rows (arrivals get theirs when they appear).
     """
     values = getattr(hh, column)
+    if len(values) == 0 or values[-1] >= 0:  # rows are only ever added at the end
+        return values
     missing = np.flatnonzero(values < 0)
-    if len(missing):
-        values[missing] = streams.uniform(name, 0, len(hh))[missing]
+    values[missing] = streams.uniform(name, 0, len(hh))[missing]
     return values
 
 
