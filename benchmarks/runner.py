@@ -110,13 +110,19 @@ def measure(engine: str, households: int, steps: int, nodes: int | None = None,
 def measure_in_fresh_process(engine: str, households: int, steps: int,
                              nodes: int | None = None, seed: int = 1) -> dict:
     """``measure`` in a child Python process (its own peak memory); returns its row."""
-    code = ("import json, sys; from benchmarks.runner import measure; "
-            "print(json.dumps(measure(*json.loads(sys.argv[1]))))")
-    args = json.dumps([engine, households, steps, nodes, seed])
-    done = subprocess.run([sys.executable, "-c", code, args], capture_output=True, text=True,
-                          check=False)
+    return in_fresh_process("benchmarks.runner", "measure",
+                            [engine, households, steps, nodes, seed],
+                            f"{engine} at {households} households")
+
+
+def in_fresh_process(module: str, function: str, args: list, what: str) -> dict:
+    """``module.function(*args)`` in a child Python process; returns the dict it returns."""
+    code = (f"import json, sys; from {module} import {function}; "
+            f"print(json.dumps({function}(*json.loads(sys.argv[1]))))")
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(args)], capture_output=True,
+                          text=True, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"{engine} at {households} households failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

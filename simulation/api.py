@@ -14,6 +14,7 @@ import pandas as pd
 
 from simulation.model import PRDSModel
 from simulation.outputs import files, plots
+from simulation.outputs.recorder import FinalSummary
 from simulation.outputs.summary import not_modelled
 from simulation.phases import plan_for
 from simulation.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
@@ -122,5 +123,13 @@ def run(scenario: Scenario | str | Path | dict | None = None, seed: int | None =
 
 def run_one(scenario: Scenario | str | Path | dict | None, seed: int,
             overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run once and return only the summary (for sweeps and other tools)."""
-    return run(scenario, seed=seed, overrides=overrides, with_agents=False).summary
+    """Run once and return only the summary (for sweeps and other tools).
+
+    The same summary as ``run(...).summary``, without what only ``run`` needs: no Mesa agents,
+    no per-step table (``FinalSummary`` records the last step only), no data frames."""
+    model = PRDSModel(as_scenario(scenario, overrides), seed=seed, with_agents=False,
+                      recorder=FinalSummary)
+    model.run()
+    summary = model.recorder.summaries[-1].copy() if model.recorder.summaries else {}
+    summary.pop("step", None)
+    return summary

@@ -2,8 +2,9 @@
 
 Nodes are settlements (origin, town, camp, host_area, border, abroad) and edges routes
 (DESIGN.md section 2). ``graph.nx`` is the networkx view a user draws and inspects; the step
-reads only the NumPy arrays and the precomputed shortest-path distance tables, which are
-recomputed only when the set of open edges changes (closures), never per household.
+reads only the NumPy arrays, the precomputed shortest-path distance tables and the
+neighbour tables of hop-by-hop journeys, which are recomputed only when the set of open
+edges changes (closures), never per household.
 """
 
 from collections.abc import Sequence
@@ -94,6 +95,7 @@ class SettlementGraph:
         self._decay_cache: dict[tuple[bytes, float, float], np.ndarray] = {}
         self._open_memo: tuple[int, bytes, np.ndarray] | None = None
         self._slots_cache: dict[tuple[bytes, bytes, float], np.ndarray] = {}
+        self._neighbour_cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
         self.nx = self._build_networkx()
 
     def _build_networkx(self) -> nx.Graph:
@@ -156,6 +158,39 @@ class SettlementGraph:
             decay = np.power(softening + distance, power)
             self._decay_cache[key] = decay
         return decay
+
+    def neighbour_table(self, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each node's neighbours over the edges open at ``step``: two nodes x largest-degree
+        tables, the neighbour ids in ascending order (padded with -1) and the km of the
+        shortest open edge to each (inf in the padding); self-loops left out.
+
+        What a hop-by-hop traveller chooses from (``phases/journeys.py``): its size grows with
+        the edges, not with the square of the nodes. Cached per set of open edges.
+        """
+        usable = self.open_edges(step)
+        key = usable.tobytes()
+        table = self._neighbour_cache.get(key)
+        if table is None:
+            src, dst = self.edge_source[usable], self.edge_target[usable]
+            frm, to = np.concatenate([src, dst]), np.concatenate([dst, src])
+            km = np.concatenate([self.edge_distance[usable]] * 2)
+            keep = frm != to
+            frm, to, km = frm[keep], to[keep], km[keep]
+            order = np.lexsort((km, to, frm))  # by node, then neighbour, shortest edge first
+            frm, to, km = frm[order], to[order], km[order]
+            first = np.ones(len(frm), dtype=bool)  # parallel edges: the shortest
+            first[1:] = (frm[1:] != frm[:-1]) | (to[1:] != to[:-1])
+            frm, to, km = frm[first], to[first], km[first]
+            degree = np.bincount(frm, minlength=self.n_nodes)
+            width = max(int(degree.max(initial=0)), 1)
+            starts = np.concatenate([[0], np.cumsum(degree)[:-1]])
+            column = np.arange(len(frm)) - starts[frm]
+            ids = np.full((self.n_nodes, width), -1, dtype=np.int64)
+            dist = np.full((self.n_nodes, width), np.inf)
+            ids[frm, column], dist[frm, column] = to, km
+            table = (ids, dist)
+            self._neighbour_cache[key] = table
+        return table
 
     def regular_slots_into(self, step: int, days_per_step: float) -> np.ndarray:
         """Regular-pathway places per node this step: slots on open edges into each abroad node.

@@ -13,11 +13,20 @@ import numpy as np
 
 from agents.households import create_agents
 from simulation.graph import SettlementGraph
+from simulation.memory import keep_freed_memory
 from simulation.outputs.recorder import Recorder
 from simulation.phases import plan_for
+from simulation.phases.arrivals import count_at
 from simulation.population import build_households
 from simulation.random_streams import RandomStreams
 from simulation.scenario.schema import Scenario
+
+
+def expected_households(scenario: Scenario, steps: int) -> int:
+    """Households a run will hold: the populations plus every step's arrivals (so the
+    store is allocated once, not grown by doubling)."""
+    arriving = sum(count_at(spec, t) for spec in scenario.arrivals for t in range(1, steps + 1))
+    return sum(p.households for p in scenario.populations) + arriving
 
 
 class PRDSModel(mesa.Model):
@@ -28,11 +37,16 @@ class PRDSModel(mesa.Model):
         seed: run seed (default: the scenario's). Same scenario and seed, same numbers.
         steps: number of steps (default: the scenario's).
         with_agents: create the Mesa agent views (default True; off for bulk sweeps).
+        layout: the household columns to keep and their dtypes (default: all, see
+            ``HouseholdStore``); for plans that read few columns, e.g. Flee validations.
+        recorder: what records each step, called with the model (default ``Recorder``: the
+            tidy table and the summary at every step; ``FinalSummary``: the last summary only).
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None, steps: int | None = None,
-                 with_agents: bool = True):
+                 with_agents: bool = True, layout: dict | None = None, recorder=Recorder):
         seed = scenario.seed if seed is None else int(seed)
+        keep_freed_memory()  # a step's large temporaries reuse freed memory (memory.py)
         super().__init__(rng=seed)
         self.spec = scenario  # (Mesa reserves `model.scenario` for its own Scenario class)
         self.seed = seed
@@ -44,7 +58,9 @@ class PRDSModel(mesa.Model):
         self.graph = SettlementGraph(scenario.graph, self.steps_total,
                                      travel_cost_per_km=self.params.travel_cost_per_km)
         self.households = build_households(scenario.populations, self.graph, self.streams,
-                                           self.days_per_step)
+                                           self.days_per_step, layout=layout,
+                                           reserve=expected_households(scenario,
+                                                                       self.steps_total))
         self.accounts = {"baseline_aid": 0.0}
         self.flows = np.zeros((self.graph.n_nodes, self.graph.n_nodes), dtype=np.int64)
         self.interventions = [spec.build(i) for i, spec in enumerate(scenario.interventions)]
@@ -53,7 +69,7 @@ class PRDSModel(mesa.Model):
         self.plan = plan_for(scenario)
         self.phase_seconds = dict.fromkeys((name for name, _ in self.plan), 0.0)
         self.today = SimpleNamespace()
-        self.recorder = Recorder(self)
+        self.recorder = recorder(self)
         if with_agents:
             create_agents(self, np.arange(len(self.households)))
 
@@ -77,6 +93,9 @@ class PRDSModel(mesa.Model):
         self.recorder.record(t)
         if t >= self.steps_total:
             self.running = False
+            self.streams.close()
+        else:  # large populations: next step's draws are made meanwhile (random_streams.py)
+            self.streams.prefetch(t + 1, len(self.households))
 
     def run(self, progress=None) -> None:
         """Run all remaining steps; ``progress(step)`` is called after each if given."""

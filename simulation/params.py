@@ -261,3 +261,10 @@ def per_step(rate_per_month: float | Any, days_per_step: float) -> Any:
     import numpy as np
 
     return 1.0 - np.power(1.0 - np.clip(rate_per_month, 0.0, 1.0), days_per_step / 30.0)
+
+
+#: the fitted defaults in force (``simulation/calibrated.yaml``; empty until a calibration is
+#: applied with ``prds calibrate scenarios/evidence/calibration.yaml --apply``)
+from simulation.calibrated import use_calibrated  # noqa: E402 - needs the class above
+
+CALIBRATED = use_calibrated(Parameters)

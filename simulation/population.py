@@ -70,9 +70,11 @@ def add_population(
 
 
 def build_households(populations, graph: SettlementGraph, streams: RandomStreams,
-                     days_per_step: float) -> HouseholdStore:
-    """All starting households of a scenario, in the order of its population entries."""
-    store = HouseholdStore(0)
+                     days_per_step: float, layout: dict | None = None,
+                     reserve: int = 0) -> HouseholdStore:
+    """All starting households of a scenario, in the order of its population entries
+    (``layout``, ``reserve``: the store's columns and rows to allocate, ``HouseholdStore``)."""
+    store = HouseholdStore(0, layout=layout, reserve=reserve)
     for i, spec in enumerate(populations):
         add_population(store, spec, graph, streams.generator(f"population:{i}", 0),
                        days_per_step=days_per_step)

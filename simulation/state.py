@@ -104,12 +104,25 @@ COLUMNS: dict[str, Column] = {
 
 
 class HouseholdStore:
-    """Column arrays for all households; see module docstring."""
+    """Column arrays for all households; see module docstring.
 
-    def __init__(self, n: int = 0):
+    ``layout`` (default: every column of ``COLUMNS`` with its dtype) names the columns this
+    store holds and their dtypes: a run whose plan reads few columns (a Flee validation,
+    ``validation/runner.py``) keeps only those, in compact dtypes. Values given to ``append``
+    for columns not held are dropped; reading such a column is an AttributeError.
+    ``reserve``: rows to allocate at once (the households a run will have, so the buffers
+    never grow by doubling and copying).
+    """
+
+    def __init__(self, n: int = 0, layout: dict[str, np.dtype] | None = None, reserve: int = 0):
+        layout = {name: col.dtype for name, col in COLUMNS.items()} if layout is None else layout
+        unknown = set(layout) - set(COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown household columns: {sorted(unknown)}")
         object.__setattr__(self, "n", 0)
         object.__setattr__(self, "_buffers", {
-            name: np.full(max(n, 16), col.default, dtype=col.dtype) for name, col in COLUMNS.items()
+            name: np.full(max(n, reserve, 16), COLUMNS[name].default, dtype=dtype)
+            for name, dtype in layout.items()
         })
         object.__setattr__(self, "n", n)
         self._bind()
@@ -119,10 +132,17 @@ class HouseholdStore:
             object.__setattr__(self, name, buffer[: self.n])
 
     def __setattr__(self, name: str, value) -> None:
-        if name in COLUMNS:
+        if name in self._buffers:
             self._buffers[name][: self.n] = value
+        elif name in COLUMNS:
+            raise AttributeError(f"this HouseholdStore does not hold column {name!r} (it holds "
+                                 f"{', '.join(self._buffers)})")
         else:
             raise AttributeError(f"HouseholdStore has no column {name!r}; columns: {', '.join(COLUMNS)}")
+
+    def holds(self, name: str) -> bool:
+        """Whether this store keeps column ``name`` (see ``layout``)."""
+        return name in self._buffers
 
     def __len__(self) -> int:
         return self.n
@@ -151,7 +171,7 @@ class HouseholdStore:
 
     def row(self, i: int) -> dict:
         """All variables of household ``i`` as Python values (for inspection and tests)."""
-        return {name: getattr(self, name)[i].item() for name in COLUMNS}
+        return {name: getattr(self, name)[i].item() for name in self._buffers}
 
     def nbytes(self) -> int:
         """Bytes held by the column buffers."""

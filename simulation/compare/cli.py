@@ -27,6 +27,10 @@ def compare_command(
                                 help="local processes (default: one per core; 1 = in this process)"),
     seed: int = typer.Option(None, "--seed", min=0,
                              help="root of the replicate seeds (default: the baseline's seed)"),
+    dask: str = typer.Option(None, "--dask", metavar="ADDRESS|local",
+                             help="run on a Dask cluster: a scheduler address "
+                                  "(tcp://host:8786) or 'local' for a LocalCluster here "
+                                  "(--workers: its workers); the same numbers"),
 ) -> None:
     """Compare scenarios with paired replicates; write comparison.json, report.html and plots.
 
@@ -34,6 +38,7 @@ def compare_command(
     each difference from the baseline (the first file) is paired.
     """
     from simulation.compare import compare
+    from simulation.sweeps.executors import ClusterError
 
     started = time.perf_counter()
     total = replicates * len(scenarios)
@@ -43,9 +48,9 @@ def compare_command(
                       transient=True) as bar:
             task = bar.add_task(f"comparing {len(scenarios)} scenarios", total=total)
             comparison = compare(list(scenarios), replicates=replicates, seed=seed,
-                                 workers=workers,
+                                 workers=workers, dask=dask,
                                  progress=lambda done, _: bar.update(task, completed=done))
-    except (ScenarioError, ValueError) as error:  # ScenarioError names file, line and key
+    except (ScenarioError, ValueError, ClusterError) as error:  # ScenarioError names the line
         errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     out = out or Path("out") / f"compare-{comparison.baseline}"

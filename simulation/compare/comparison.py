@@ -98,7 +98,7 @@ def scenario_names(scenarios: list[Scenario], sources: list[str | None]) -> list
 
 def compare(scenarios: list[Scenario | str | Path | dict], replicates: int = 20,
             seed: int | None = None, workers: int | None = None,
-            progress=None) -> Comparison:
+            progress=None, dask: str | None = None) -> Comparison:
     """Run every scenario ``replicates`` times with paired seeds and summarise.
 
     Args:
@@ -108,6 +108,8 @@ def compare(scenarios: list[Scenario | str | Path | dict], replicates: int = 20,
         workers: local processes (default: one per core; 1 runs in this process). The
             numbers do not depend on it.
         progress: optional ``progress(done, total)`` after each run.
+        dask: run on a Dask cluster: ``"local"`` (a LocalCluster of ``workers`` workers) or
+            a scheduler address, through the sweeps' executors; the same numbers.
     """
     if len(scenarios) < 1:
         raise ValueError("compare needs at least one scenario (the baseline)")
@@ -126,7 +128,14 @@ def compare(scenarios: list[Scenario | str | Path | dict], replicates: int = 20,
              for k, s in enumerate(seeds)]
     started = time.perf_counter()
     total = len(tasks)
-    results = run_tasks(tasks, workers, None if progress is None else (lambda done: progress(done, total)))
+    report = None if progress is None else (lambda done: progress(done, total))
+    if dask is None:
+        results = run_tasks(tasks, workers, report)
+    else:
+        from simulation.sweeps.executors import open_executor
+
+        with open_executor(workers, dask) as executor:
+            results = run_tasks(tasks, progress=report, executor=executor)
     runs = [[r for r in results if r.scenario_index == i] for i in range(len(loaded))]
     comparison = Comparison(
         names=scenario_names(loaded, sources), files=sources, scenarios=loaded, root_seed=root,

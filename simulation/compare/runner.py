@@ -99,12 +99,17 @@ def default_workers() -> int:
 
 
 def run_tasks(tasks: list[Task], workers: int | None = None,
-              progress: Callable[[int], None] | None = None) -> list[Replicate]:
+              progress: Callable[[int], None] | None = None,
+              executor: cf.Executor | None = None) -> list[Replicate]:
     """Run every task; ``workers`` > 1 uses a local process pool. Results in task order.
 
     The pool forks its workers from a server that has already imported the model
     (``forkserver``): safe with threads in the parent, and the imports are paid once.
+    ``executor``: any ``concurrent.futures.Executor`` instead (the sweeps' executors: a Dask
+    cluster's, ``simulation.sweeps.executors.open_executor``); the same results.
     """
+    if executor is not None:
+        return _run_on(executor, tasks, progress)
     workers = default_workers() if workers is None else max(1, int(workers))
     workers = min(workers, len(tasks)) if tasks else 1
     results: list[Replicate | None] = [None] * len(tasks)
@@ -119,15 +124,20 @@ def run_tasks(tasks: list[Task], workers: int | None = None,
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["simulation.compare.runner", "simulation.model"])
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_task, task): i for i, task in enumerate(tasks)}
-        try:
-            for future in cf.as_completed(futures):
-                results[futures[future]] = future.result()
-                done += 1
-                if progress:
-                    progress(done)
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+        return _run_on(pool, tasks, progress)
+
+
+def _run_on(executor: cf.Executor, tasks: list[Task],
+            progress: Callable[[int], None] | None) -> list[Replicate]:
+    results: list[Replicate | None] = [None] * len(tasks)
+    futures = {executor.submit(run_task, task): i for i, task in enumerate(tasks)}
+    try:
+        for done, future in enumerate(cf.as_completed(futures), start=1):
+            results[futures[future]] = future.result()
+            if progress:
+                progress(done)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
     return results  # type: ignore[return-value]

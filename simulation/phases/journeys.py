@@ -31,7 +31,10 @@ settlement reached; ``destination`` the settlement it is heading to (its own nod
 waits there), ``travel_km`` the km left to it; ``arrival_status`` the status it will take
 (displaced, or redisplaced after a solution). Every hop is counted in ``model.flows``.
 Random draws come from one generator per step, in traveller order (only travellers draw, so
-the cost follows the people on the move, not the population).
+the cost follows the people on the move, not the population). Next stops are drawn from each
+node's neighbour list (``SettlementGraph.neighbour_table``, nodes x largest degree, cached per
+set of open edges), never from a nodes x nodes table, so a step costs the same per traveller
+on a graph of 50 or 1,000 nodes (issue 17; the draws are those of the full table).
 """
 
 import numpy as np
@@ -40,7 +43,7 @@ from simulation.codes import SOLUTION_PATHWAYS, NodeType, Status
 from simulation.phases.mobility import (
     NEW_PLACE_TIES,
     attractiveness,
-    draw_destinations,
+    destination_cdfs,
     rank_within,
 )
 
@@ -80,14 +83,48 @@ def hop_values(graph, params) -> np.ndarray:
     return np.where(graph.type == NodeType.ABROAD, params.foreign_weight, value)
 
 
-def edge_km(graph, t: int) -> np.ndarray:
-    """km of the open edge between each pair of nodes (inf where none; the shorter if two)."""
-    usable = graph.open_edges(t)
-    km = np.full((graph.n_nodes, graph.n_nodes), np.inf)
-    src, dst, dist = graph.edge_source[usable], graph.edge_target[usable], graph.edge_distance[usable]
-    np.minimum.at(km, (src, dst), dist)
-    np.minimum.at(km, (dst, src), dist)
-    return km
+def neighbour_weights(graph, params, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The next stops open from each node at step ``t`` (``graph.neighbour_table``: node x
+    largest degree, -1 padding) with their km and the weight of each before capacity,
+    attractiveness / (softening_km + km)^distance_power (0 in the padding)."""
+    ids, km = graph.neighbour_table(t)
+    value = hop_values(graph, params)[np.maximum(ids, 0)]
+    base = value / np.power(params.softening_km + km, params.distance_power)
+    base[ids < 0] = 0.0
+    return ids, km, base
+
+
+def draw_next_stops(base: np.ndarray, ids: np.ndarray, factor: np.ndarray, here: np.ndarray,
+                    u: np.ndarray) -> np.ndarray:
+    """For travellers at nodes ``here``, the column of ``ids`` drawn with probability
+    proportional to ``base`` x ``factor`` of the neighbour (-1: no open, free route).
+
+    Only the rows of the nodes where travellers stand are tabulated, each a neighbour list,
+    and each traveller compares its draw with its own row's CDF: the cost is travellers x
+    degree plus the nodes, never nodes squared. Inverse-CDF sampling with the same arithmetic
+    as ``mobility.draw_destinations`` (row CDF + row number against draw + row number), so
+    the draws are those of a table over all nodes.
+    """
+    occupied = np.zeros(len(base), dtype=bool)
+    occupied[here] = True
+    rows = np.flatnonzero(occupied)
+    position = np.zeros(len(base), dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    at = position[here]
+    totals, cdf = destination_cdfs(base[rows] * factor[np.maximum(ids[rows], 0)])
+    cdf += np.arange(len(rows))[:, None]
+    column = np.count_nonzero(cdf[at] <= (at + u)[:, None], axis=1)
+    column = np.minimum(column, ids.shape[1] - 1)
+    return np.where(totals[at] > 0, column, -1)
+
+
+def count_flows(flows: np.ndarray, frm: np.ndarray, to: np.ndarray) -> None:
+    """Add one to ``flows[frm, to]`` per pair (on the flat view when the table is contiguous:
+    a one-dimensional ``add.at`` is several times faster than the two-dimensional one)."""
+    if flows.flags.c_contiguous:
+        np.add.at(flows.reshape(-1), frm.astype(np.intp) * flows.shape[1] + to, 1)
+    else:
+        np.add.at(flows, (frm, to), 1)
 
 
 def capacity_factor(claims: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -137,11 +174,7 @@ def travel(model, t: int, rows: np.ndarray, fresh: np.ndarray, transit: np.ndarr
     hh, graph, params = model.households, model.graph, model.params
     days = model.days_per_step
     rng = model.streams.generator("journeys", t)
-    km = edge_km(graph, t)
-    base = hop_values(graph, params)[None, :] / np.power(params.softening_km + km,
-                                                         params.distance_power)
-    base[~np.isfinite(km)] = 0.0
-    np.fill_diagonal(base, 0.0)
+    ids, km, base = neighbour_weights(graph, params, t)
     capacity = graph.capacity * params.capacity_scaling
     limited = np.isfinite(capacity)
     claims = claims_now(hh, graph.n_nodes, transit)
@@ -180,9 +213,11 @@ def travel(model, t: int, rows: np.ndarray, fresh: np.ndarray, transit: np.ndarr
         if len(who) == 0:
             continue
         here = node[who]
-        nxt = draw_destinations(base * capacity_factor(claims, capacity)[None, :], here,
-                                rng.random(len(who)))
-        ok = nxt >= 0
+        column = draw_next_stops(base, ids, capacity_factor(claims, capacity), here,
+                                 rng.random(len(who)))
+        nxt = np.where(column >= 0, ids[here, np.maximum(column, 0)], -1)
+        ok = nxt >= 0  # (-1: no open, free route; or the padding, in a rounding corner case)
+        column = np.maximum(column, 0)
         target = np.where(ok, nxt, 0)
         capped = ok & limited[target]
         if capped.any():
@@ -192,10 +227,10 @@ def travel(model, t: int, rows: np.ndarray, fresh: np.ndarray, transit: np.ndarr
         left[who[~ok]] = 0.0  # no open or free route from here today: wait
         go, frm, to = who[ok], here[ok], nxt[ok]
         dest[go] = to
-        road[go] = np.maximum(km[frm, to], 1e-9)
-        np.add.at(model.flows, (frm, to), 1)
-        np.subtract.at(claims, frm, 1.0)
-        np.add.at(claims, to, 1.0)
+        road[go] = np.maximum(km[frm, column[ok]], 1e-9)
+        count_flows(model.flows, frm, to)
+        claims -= np.bincount(frm, minlength=len(claims))
+        claims += np.bincount(to, minlength=len(claims))
 
     hh.node[rows], hh.destination[rows], hh.travel_km[rows] = node, dest, road
     hh.ties[rows[moved]] = NEW_PLACE_TIES

@@ -132,11 +132,12 @@ def destination_cdfs(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def draw_from_cdf(cdf: np.ndarray, totals: np.ndarray, rows: np.ndarray,
                   u: np.ndarray) -> np.ndarray:
-    """``draw_destinations`` from one table's precomputed row CDFs and totals."""
-    n = cdf.shape[0]
+    """``draw_destinations`` from one table's precomputed row CDFs and totals: the column
+    drawn in each household's row (tables of any width, e.g. neighbours only)."""
+    n, width = cdf.shape
     flat = (cdf + np.arange(n)[:, None]).ravel()
-    dest = np.searchsorted(flat, rows + u, side="right") - rows * n
-    dest = np.clip(dest, 0, n - 1)
+    dest = np.searchsorted(flat, rows + u, side="right") - rows * width
+    dest = np.clip(dest, 0, width - 1)
     return np.where(totals[rows] > 0, dest, -1)
 
 

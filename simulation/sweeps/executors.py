@@ -31,16 +31,18 @@ class SerialExecutor(cf.Executor):
         return future
 
 
-def process_pool(workers: int) -> cf.ProcessPoolExecutor:
+def process_pool(workers: int, fresh: bool = False) -> cf.ProcessPoolExecutor:
     """A process pool whose workers fork from a clean server with the model preloaded.
 
     ``forkserver`` rather than ``fork``: the parent may run threads (the progress bar, Dask),
     and forking a threaded process can deadlock; rather than ``spawn``: the model's imports
-    (about 2 s) are paid once in the server, not once per worker.
+    (about 2 s) are paid once in the server, not once per worker. ``fresh``: a new process
+    for every task (so each task's peak memory is its own; ``prds validate`` over many).
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["simulation.sweeps.runner"])
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                  max_tasks_per_child=1 if fresh else None)
 
 
 def executor_width(executor: cf.Executor) -> int:
@@ -60,12 +62,14 @@ def executor_width(executor: cf.Executor) -> int:
 
 
 @contextmanager
-def open_executor(workers: int | None = None, dask: str | None = None) -> Iterator[cf.Executor]:
+def open_executor(workers: int | None = None, dask: str | None = None,
+                  fresh: bool = False) -> Iterator[cf.Executor]:
     """The executor the command line asks for, closed on exit.
 
     Args:
         workers: local processes (default: one per core); 1 runs in this process. With
             ``dask="local"``, the number of Dask workers.
+        fresh: on the local pool, a new process for every task (see ``process_pool``).
         dask: ``None`` for local processes, ``"local"`` for a Dask LocalCluster on this
             machine, or a scheduler address (``tcp://host:8786``) of a running cluster.
     """
@@ -74,7 +78,7 @@ def open_executor(workers: int | None = None, dask: str | None = None) -> Iterat
         if workers == 1:
             yield SerialExecutor()
             return
-        pool = process_pool(workers)
+        pool = process_pool(workers, fresh)
         try:
             yield pool
         except BaseException:  # interrupted: do not start queued runs, do not wait

@@ -4,8 +4,10 @@ The executor only ever sees :func:`evaluate` and a :class:`RunTask`: the scenari
 data, the overrides, the seed and the model function, all picklable. So the same sweep runs on
 an in-process executor, a local process pool or a Dask cluster (``Client.get_executor()``) and
 gives the same table. A run that raises is recorded with its error and the sweep goes on.
-At most a window of ``2 x workers`` runs is submitted at a time, so a sweep of a million runs
-does not queue a million tasks, and a kill loses at most those.
+Runs travel in batches (``evaluate_batch``): one submission, one round trip and one part
+file for several runs, sized so that each worker still gets many batches (``batch_size``).
+At most a window of ``2 x workers`` batches is submitted at a time, so a sweep of a million
+runs does not queue a million tasks, and a kill loses at most those.
 """
 
 import concurrent.futures as cf
@@ -55,6 +57,23 @@ def evaluate(task: RunTask) -> dict:
         return {"run": task.run, "status": "ok", "error": None, **row}
     except Exception as error:  # noqa: BLE001 - any failure of a run is recorded, not raised
         return failed_row(task.run, task.outcomes, error)
+
+
+def evaluate_batch(batch: tuple[RunTask, ...]) -> list[dict]:
+    """Run several tasks in turn (one submission for all); their rows in the same order."""
+    return [evaluate(task) for task in batch]
+
+
+#: most runs in one batch (a default run takes ~0.1 s: a batch then takes about a second)
+MAX_BATCH = 8
+
+
+def batch_size(runs: int, width: int) -> int:
+    """Runs per batch: as many as ``MAX_BATCH``, but at least 8 batches per worker, so that
+    the last batches do not leave workers idle and small sweeps keep one run per batch."""
+    if width <= 1:
+        return 1
+    return max(1, min(MAX_BATCH, runs // (8 * width)))
 
 
 def failed_row(run: int, outcomes, error: BaseException) -> dict:
@@ -121,7 +140,7 @@ def tasks(sweep: Sweep, design: SweepDesign, model: Model = run_one,
 def run_sweep(sweep: Sweep, out_dir: str | Path, executor: cf.Executor | None = None, *,
               resume: bool = False, model: Model = run_one,
               progress: Callable[[SweepProgress], None] | None = None,
-              window: int | None = None) -> SweepOutcome:
+              window: int | None = None, batch: int | None = None) -> SweepOutcome:
     """Run every run of ``sweep`` not yet written to ``out_dir`` on ``executor``.
 
     Args:
@@ -132,7 +151,8 @@ def run_sweep(sweep: Sweep, out_dir: str | Path, executor: cf.Executor | None = 
         model: ``model(scenario_dict, seed, overrides) -> summary`` (default ``run_one``);
             must be picklable for process or cluster executors (a module-level function).
         progress: called with a :class:`SweepProgress` after every write.
-        window: most runs submitted at once (default: twice the executor's workers).
+        window: most batches submitted at once (default: twice the executor's workers).
+        batch: runs per batch (default ``batch_size``: one with a serial executor).
     """
     from simulation.sweeps.executors import SerialExecutor, executor_width
 
@@ -143,11 +163,14 @@ def run_sweep(sweep: Sweep, out_dir: str | Path, executor: cf.Executor | None = 
         done = store.completed() if resume else set()
         todo = tasks(sweep, design, model, skip=done)
         executor = executor or SerialExecutor()
-        window = window or max(1, 2 * executor_width(executor))
+        width = executor_width(executor)
+        window = window or max(1, 2 * width)
+        batch = batch or batch_size(len(todo), width)
+        batches = [tuple(todo[i:i + batch]) for i in range(0, len(todo), batch)]
         state = SweepProgress(total=len(design.runs), done=len(done), started_with=len(done))
         if progress:
             progress(state)
-        failed = _drive(executor, todo, store, window, state, progress)
+        failed = _drive(executor, batches, store, window, state, progress)
         results = store.consolidate()
     finally:
         store.close()
@@ -155,20 +178,20 @@ def run_sweep(sweep: Sweep, out_dir: str | Path, executor: cf.Executor | None = 
                         skipped=len(done), failed=failed)
 
 
-def _drive(executor, todo: list[RunTask], store: ResultStore, window: int,
+def _drive(executor, batches: list[tuple[RunTask, ...]], store: ResultStore, window: int,
            state: SweepProgress, progress) -> int:
-    """Keep ``window`` runs in flight; write each batch of finished runs as one part."""
-    queue = iter(todo)
-    pending: dict[cf.Future, RunTask] = {}
+    """Keep ``window`` batches in flight; write the runs that finished together as one part."""
+    queue = iter(batches)
+    pending: dict[cf.Future, tuple[RunTask, ...]] = {}
     failed = parts = 0
     try:
         while True:
             while len(pending) < window:
-                task = next(queue, None)
-                if task is None:
+                batch = next(queue, None)
+                if batch is None:
                     break
                 try:
-                    pending[executor.submit(evaluate, task)] = task
+                    pending[executor.submit(evaluate_batch, batch)] = batch
                 except RuntimeError as error:  # a broken pool, a closed client
                     _write_finished(pending, store, state, progress)
                     raise ExecutorStopped(f"the executor stopped taking runs ({type(error).__name__}"
@@ -178,14 +201,14 @@ def _drive(executor, todo: list[RunTask], store: ResultStore, window: int,
                 return failed
             finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             rows = []
-            for future in sorted(finished, key=lambda f: pending[f].run):
-                task = pending.pop(future)
+            for future in sorted(finished, key=lambda f: pending[f][0].run):
+                batch = pending.pop(future)
                 try:
-                    rows.append(future.result())
+                    rows += future.result()
                 except BaseException as error:  # noqa: BLE001 - a lost worker, a cancelled task
                     if isinstance(error, KeyboardInterrupt):
                         raise
-                    rows.append(failed_row(task.run, task.outcomes, error))
+                    rows += [failed_row(task.run, task.outcomes, error) for task in batch]
             store.write(rows)
             parts += 1
             bad = sum(r["status"] != "ok" for r in rows)
@@ -205,9 +228,10 @@ def _write_finished(pending: dict, store: ResultStore, state: SweepProgress, pro
     """Write the runs that finished (successfully or not) before the executor stopped."""
     rows = []
     for future in [f for f in pending if f.done() and not f.cancelled()]:
-        task = pending.pop(future)
+        batch = pending.pop(future)
         error = future.exception()
-        rows.append(failed_row(task.run, task.outcomes, error) if error else future.result())
+        rows += ([failed_row(task.run, task.outcomes, error) for task in batch] if error
+                 else future.result())
     if rows:
         store.write(sorted(rows, key=lambda r: r["run"]))
         state.done += len(rows)

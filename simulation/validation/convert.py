@@ -8,7 +8,8 @@ flee/spawning.py, flee/datamanager/DataTable.py; FabFlee's validation run.py):
 - One step is one day; step s is Flee's day s - 1 (step 0 is the setup, day 0's state).
 - Locations -> nodes: a type containing "camp" -> ``camp`` (capacity = population, none when
   empty, as Flee), "conflict" -> ``origin``, "forward" (forwarding hubs) or "marker" -> ``border``
-  (passed through), town/default/flood_zone -> ``town``. Longitude/latitude -> x/y.
+  (passed through), town/default/flood_zone -> ``town``; a type Flee cannot parse -> ``border``
+  (Flee keeps it with move chance 1). Longitude/latitude -> x/y.
 - Conflict intensity -> node threat per step, with Flee's own state rules
   (``InputGeography.AddNewConflictZones``): a conflict zone whose conflict_date is 0 starts in
   conflict; a column value above 1e-6 after a day at 0 starts (or restarts) the conflict at that
@@ -26,7 +27,8 @@ flee/spawning.py, flee/datamanager/DataTable.py; FabFlee's validation run.py):
 - Camp counts on day 0 -> displaced persons in the camps at the start (Flee's insert_day0).
 - New displaced persons: an ``arrivals`` entry whose count at step s is Flee's new refugees of
   day s - 1 (``DataTable.get_daily_difference`` with sum_from_camps: the day's increase of the
-  summed camp counts, a fall carried as a debt against later increases, none on day 0), placed
+  counts summed over data_layout.csv's rows but ``total`` - the camps, and any other row, which
+  Flee sums too - a fall carried as a debt against later increases, none on day 0), placed
   at the locations ever in conflict, weighted by population ** population_power x threat
   (Flee's spawn weights have power 1; the settings' ``arrival_weights`` may choose another).
 - Households are persons (size 1); the behavioural parameters, step length and phases come
@@ -40,12 +42,11 @@ import yaml
 
 from simulation.outputs import files
 from simulation.scenario import SCENARIOS_DIR
-from simulation.validation.flee_io import FleeConflict, FleeFormatError
+from simulation.validation import flee_io
+from simulation.validation.flee_io import INTENSITY_EPSILON, FleeConflict, FleeFormatError
 
 #: the one parameter set used for every Flee-format conflict (its reasoning is in the file)
 VALIDATION_PARAMETERS = SCENARIOS_DIR / "flee" / "validation_parameters.yaml"
-#: Flee acts on a conflict intensity above this (InputGeography.AddNewConflictZones)
-INTENSITY_EPSILON = 1e-6
 #: shortest edge the engine accepts (schema: distance > 0); Flee allows 0 km routes
 MIN_EDGE_KM = 0.1
 
@@ -73,30 +74,17 @@ def node_type(location_type: str) -> str:
         return "origin"
     if "forward" in kind or "marker" in kind:
         return "border"
+    if not any(word in kind for word in flee_io.LOCATION_KINDS):
+        return "border"  # a type Flee cannot parse: move chance 1, like a forwarding hub
     return "town"
 
 
 def conflict_states(conflict: FleeConflict) -> tuple[np.ndarray, np.ndarray]:
     """Flee's conflict intensity of every location on every day, and the day that conflict
-    began (Flee's time_of_conflict; -1 for conflicts there from the start): days x locations."""
-    names = [loc.name for loc in conflict.locations]
-    state = np.array([1.0 if "conflict" in loc.location_type.lower()
-                      and (loc.conflict_date or 0) <= 0 else 0.0 for loc in conflict.locations])
-    since = np.full(len(names), -1)
-    index = [names.index(name) for name in conflict.conflict_names]
-    values = conflict.conflict_intensity
-    out = np.zeros((conflict.length_days, len(names)))
-    onset = np.zeros((conflict.length_days, len(names)), dtype=np.int64)
-    for day in range(conflict.length_days):
-        today = values[day]
-        before = values[day - 1] if day > 0 else None
-        for j, i in enumerate(index):
-            if today[j] > INTENSITY_EPSILON and (before is None or before[j] < INTENSITY_EPSILON):
-                state[i], since[i] = today[j], day
-            elif today[j] < INTENSITY_EPSILON and before is not None and before[j] == 1:
-                state[i] = 0.0
-        out[day], onset[day] = state, since
-    return out, onset
+    began (Flee's time_of_conflict; -1 for conflicts there from the start): days x locations
+    (``flee_io.conflict_states``, where the reader also checks spawning against it)."""
+    return flee_io.conflict_states(conflict.locations, conflict.conflict_names,
+                                   conflict.conflict_intensity)
 
 
 def decayed(states: np.ndarray, onset: np.ndarray, factors: list[float],
@@ -121,15 +109,12 @@ def threat_schedule(days: np.ndarray) -> dict[int, float] | float:
 
 
 def arrival_counts(conflict: FleeConflict) -> list[int]:
-    """New displaced persons per step, as FabFlee's run.py spawns them (see module docstring)."""
-    camps = np.vstack([np.asarray(conflict.observed[c], dtype=np.int64) for c in conflict.camp_names])
-    increase = np.diff(camps.sum(axis=0))
-    counts, debt = [0], 0
-    for change in increase.tolist():
-        new = change - debt
-        debt = -new if new < 0 else 0
-        counts.append(max(new, 0))
-    return counts
+    """New displaced persons per step, as FabFlee's run.py spawns them (see module docstring):
+    ``flee_io.daily_arrivals`` of the summed data_layout rows (``conflict.arrival_basis``)."""
+    basis = conflict.arrival_basis
+    if basis is None:  # a FleeConflict built by hand: the camps' counts
+        basis = np.vstack([conflict.observed[c] for c in conflict.camp_names]).sum(axis=0)
+    return flee_io.daily_arrivals(basis).tolist()
 
 
 def closed_steps(closure, length: int) -> list[int] | None:

@@ -18,17 +18,60 @@ Semantics follow Flee's own code (github.com/djgroen/flee), cited where used:
 (sim_period) and ``flee/datamanager/DataTable.py`` with
 ``flee/datamanager/handle_refugee_data.py`` (daily counts, registration corrections).
 Only ``closures.csv`` is read, never variants such as syria2013's ``closures - syria.csv``.
-Cells are stripped of surrounding blanks; blank lines, a UTF-8 BOM and CRLF line ends are
-accepted. Every problem raises :class:`FleeFormatError` naming the file, the 1-based line as an
-editor shows it, and what is allowed.
+Cells are stripped of surrounding blanks and blank lines skipped.
+
+Real folders hold things Flee accepts (or stumbles over) that are not errors of the format.
+Each is read the way Flee reads it, or, where Flee stops, by a stated rule, and never
+silently: it becomes a :class:`DataWarning` (file, row or column, what was done, the nearest
+location name where there is one) in ``FleeConflict.data_warnings``; ``strict=True`` raises
+each as a :class:`FleeFormatError` instead. The cases (Flee's behaviour in brackets):
+
+- a UTF-8 byte-order mark; Windows (CRLF) line ends (csv reads CRLF alike; a BOM would be
+  part of Flee's first cell) - read as plain text;
+- a header row without '#' in locations/routes/closures [Flee reads it as data and stops] -
+  skipped; a count file's first row that is a header other than ``Date``/``DateTime``
+  [Flee stops on it] - skipped;
+- a location name defined twice [Flee creates both; ``Ecosystem.linkUp`` and the closures
+  attach to the last, ``add_conflict_zone`` to the first] - the last definition is the one
+  location, the earlier row is left out;
+- a location_type Flee cannot parse [Flee prints an error and keeps a location with
+  move chance 1, no camp, no town] - a pass-through location;
+- a route from a location to itself [a link Flee's agents can take without moving] - left
+  out;
+- a closure naming no location or country, or of a type Flee does not enact [Flee prints a
+  warning and closes nothing] - nothing closed;
+- a ``conflicts.csv`` column naming no location [``add_conflict_zone`` finds none and does
+  nothing] - ignored; a column given twice [Flee's table mixes the two] - the first kept;
+  a first column that does not count the days 0, 1, 2, ... [Flee reads rows as days in file
+  order] - rows read in order;
+- a ``data_layout.csv`` row naming no location [Flee loads its counts; the comparison runs
+  over the simulation's camps only] - not compared, but its increases add to the newly
+  displaced, as Flee's ``DataTable.get_daily_difference`` sums every row after the first;
+  a row with one cell [skipped by Flee] - skipped; a name listed twice [the first is
+  compared, both are summed for spawning] - the same; a camp with no row [Flee stops at
+  ``get_field``] - simulated but not compared;
+- a count file whose rows are out of date order, or none of whose rows falls inside the
+  period - read as Flee's interpolation reads it (held at the first or last count).
+
+Where Flee fails part-way, the reader says what is covered: a ``conflicts.csv`` with fewer
+day rows than sim_period's Length (Flee runs until it indexes past the table) is an error
+naming the covered days, and ``days=N`` runs the first N; days on which new arrivals must be
+spawned while no location is in conflict (Flee's ``pick_spawn_locations`` asserts) are a
+warning, and those arrivals are spread over the locations ever in conflict without the
+conflict factor (``simulation/phases/arrivals.py``). Every other problem raises
+:class:`FleeFormatError` naming the file, the 1-based line as an editor shows it (and the
+column where it helps), and what is allowed.
 """
 
+import codecs
 import csv
 import difflib
+import io
 import math
 import os
+import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -38,21 +81,104 @@ _LOCATION_COLUMNS = "name,region,country,latitude,longitude,location_type,confli
 _CLOSURE_TYPES = ("country", "location", "link", "camp", "idpcamp", "remove_forced_redirection")
 #: what a location_type must contain, as flee/flee.py Location.__init__ tests it (case-insensitive)
 LOCATION_KINDS = ("camp", "conflict", "forward", "marker", "flood_zone", "default", "town")
+#: Flee acts on a conflict intensity above this (InputGeography.AddNewConflictZones)
+INTENSITY_EPSILON = 1e-6
 
 
 class FleeFormatError(ValueError):
     """A Flee-format file is missing or malformed; the message says where and what is allowed."""
 
-    def __init__(self, path: Path | str, problem: str, allowed: str = "", row: int | None = None):
+    def __init__(self, path: Path | str, problem: str, allowed: str = "", row: int | None = None,
+                 column: str | None = None):
         self.path = Path(path)
         self.problem = problem
         self.allowed = allowed
         self.row = row
-        where = f"{self.path}, row {row}" if row is not None else str(self.path)
+        self.column = column
+        where = str(self.path) + (f", row {row}" if row is not None else "")
+        where += f", column {column!r}" if column is not None else ""
         super().__init__(f"{where}: {problem}" + (f"; allowed: {allowed}" if allowed else ""))
 
     def __reduce__(self):  # keep it picklable across processes despite the custom signature
-        return (type(self), (self.path, self.problem, self.allowed, self.row))
+        return (type(self), (self.path, self.problem, self.allowed, self.row, self.column))
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """A quirk of the data that Flee accepts, and what the reader did about it."""
+
+    file: str  # relative to the conflict directory, e.g. "input_csv/conflicts.csv"
+    problem: str
+    action: str
+    row: int | None = None  # 1-based line, as an editor shows it
+    column: str | None = None
+    nearest: str | None = None  # the closest location name, where the problem is a name
+
+    def as_dict(self) -> dict:
+        """The warning as written under ``data_warnings`` in validation.json."""
+        return {"file": self.file, "row": self.row, "column": self.column,
+                "problem": self.problem, "action": self.action, "nearest": self.nearest}
+
+    def __str__(self) -> str:
+        where = self.file + (f", row {self.row}" if self.row is not None else "")
+        where += f", column {self.column!r}" if self.column is not None else ""
+        hint = f" (nearest location: {self.nearest!r})" if self.nearest else ""
+        return f"{where}: {self.problem}{hint}; {self.action}"
+
+
+class _Notes:
+    """Collects the data warnings of one read, once each; in strict mode raises each instead."""
+
+    def __init__(self, root: Path, strict: bool):
+        self.root, self.strict = root, strict
+        self.items: list[DataWarning] = []
+        self._crlf: list[str] = []
+
+    def line_ends(self, path: Path) -> None:
+        """A file with Windows (CRLF) line ends: one warning for the conflict, naming them."""
+        problem = "Windows (CRLF) line ends"
+        action = "read as plain line ends, as Flee's csv reader reads them"
+        if self.strict:
+            self.warn(path, problem, action)
+        self._crlf.append(self._relative(path))
+        first = next((i for i, w in enumerate(self.items) if w.problem.startswith(problem)), None)
+        others = f" (also in {', '.join(self._crlf[1:])})" if len(self._crlf) > 1 else ""
+        item = DataWarning(self._crlf[0], problem + others, action)
+        if first is None:
+            self.items.append(item)
+        else:
+            self.items[first] = item
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def warn(self, path: Path, problem: str, action: str, row: int | None = None,
+             column: str | None = None, nearest: str | None = None) -> None:
+        if self.strict:
+            hint = f" (nearest location: {nearest!r})" if nearest else ""
+            raise FleeFormatError(path, f"{problem}{hint} [refused by --strict; without it: "
+                                  f"{action}]", row=row, column=column)
+        item = DataWarning(self._relative(path), problem, action, row, column, nearest)
+        if item not in self.items:
+            self.items.append(item)
+
+
+def nearest_name(name: str, known: Collection[str]) -> str | None:
+    """The known name closest to ``name``: equal but for case, blanks, '_' and '-' first,
+    else difflib's closest match (ratio >= 0.6), else None."""
+    key = _name_key(name)
+    for candidate in known:
+        if _name_key(candidate) == key:
+            return candidate
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return close[0] if close else None
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", name).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -109,9 +235,10 @@ class FleeConflict:
 
     ``conflict_intensity`` has one row per simulated day and one column per name in
     ``conflict_names`` (the file's values; Flee only acts when a value crosses 1e-6).
-    ``observed`` maps each camp to its daily count and ``observed_total`` is the ``total`` series,
-    both of length ``length_days``, as Flee's ``DataTable.get_field`` produces them.
-    Arrays are read-only.
+    ``observed`` maps each camp with counts to its daily count and ``observed_total`` is the
+    ``total`` series, both of length ``length_days``, as Flee's ``DataTable.get_field``
+    produces them. ``arrival_basis`` is the daily sum Flee's spawning takes differences of
+    (every data_layout row but ``total``, see :func:`daily_arrivals`). Arrays are read-only.
     """
 
     name: str
@@ -125,9 +252,16 @@ class FleeConflict:
     conflict_intensity: np.ndarray
     #: where the intensities come from: "conflicts.csv" (Flee 3) or "locations.csv conflict_date"
     conflict_source: str
+    #: the camps compared with counts (camps of locations.csv that data_layout.csv lists)
     camp_names: tuple[str, ...]
     observed: dict[str, np.ndarray]
     observed_total: np.ndarray
+    arrival_basis: np.ndarray | None = None
+    #: camps simulated but not compared: data_layout.csv has no row for them
+    unscored_camps: tuple[str, ...] = ()
+    #: the Length of sim_period.csv (``length_days`` is less when ``days`` was given)
+    period_length: int | None = None
+    data_warnings: tuple[DataWarning, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,65 +273,115 @@ class _Row:
         return self.cells[0].startswith("#")
 
 
-def read_flee_conflict(directory: str | os.PathLike[str]) -> FleeConflict:
-    """Read and check one Flee conflict directory; raise FleeFormatError on any problem."""
+def read_flee_conflict(directory: str | os.PathLike[str], strict: bool = False,
+                       days: int | None = None, hasten: int = 1) -> FleeConflict:
+    """Read and check one Flee conflict directory; raise FleeFormatError on any problem.
+
+    Quirks Flee accepts become ``data_warnings`` (module docstring); ``strict`` refuses them.
+    ``days``: simulate only the first ``days`` days of the period (at most its Length).
+    ``hasten``: one agent per ``hasten`` persons, as Flee's ``optimisations: hasten``
+    (SimulationSettings' PopulationScaleDownFactor): every location population is floor-divided
+    by it (InputGeography: ``int(population) // hasten``) and every count of the camp and total
+    files divided by it as read, before corrections and daily interpolation
+    (DataTable._processEntry: ``count / hasten``), so spawned numbers and the counts ARD
+    compares with are those of Flee at that setting.
+    """
+    if not isinstance(hasten, int) or hasten < 1:
+        raise ValueError(f"hasten must be a whole number of persons per agent >= 1, not {hasten!r}")
     root = Path(directory)
     if not root.is_dir():
         raise FleeFormatError(root, "conflict directory not found",
                               "a directory holding input_csv/ and source_data/")
+    notes = _Notes(root, strict)
     inputs, sources = root / "input_csv", root / "source_data"
     period_file = inputs / "sim_period.csv"
     if not _is_file(period_file) and _is_file(inputs / "conflict_period.csv"):
         period_file = inputs / "conflict_period.csv"  # Flee 2 layout
-    start, length = _read_sim_period(period_file)
-    locations = _read_locations(inputs / "locations.csv")
+    start, period_length = _read_sim_period(period_file, notes)
+    length = period_length
+    if days is not None:
+        if not 1 <= days <= period_length:
+            raise FleeFormatError(period_file, f"--days {days} is outside the period",
+                                  f"1..{period_length} (sim_period.csv Length)")
+        length = days
+    locations = _read_locations(inputs / "locations.csv", notes)
+    if hasten > 1:  # (issue 17, hasten: Flee's InputGeography floor-divides populations)
+        locations = tuple(replace(loc, population=loc.population // hasten) for loc in locations)
     names = {loc.name for loc in locations}
     countries = {loc.country for loc in locations}
-    routes = _read_routes(inputs / "routes.csv", names)
-    closures = _read_closures(inputs / "closures.csv", names, countries, length)
+    routes = _read_routes(inputs / "routes.csv", names, notes)
+    closures = _read_closures(inputs / "closures.csv", names, countries, length, notes)
     conflicts_file = inputs / "conflicts.csv"
     if _is_file(conflicts_file):
-        conflict_names, intensity = _read_conflicts(conflicts_file, names, length)
+        conflict_names, intensity = _read_conflicts(conflicts_file, names, length,
+                                                    period_length, days is not None, notes)
         conflict_source = "conflicts.csv"
     else:
         conflict_names, intensity = _conflicts_from_dates(conflicts_file, locations, length)
         conflict_source = "locations.csv conflict_date"
     # A camp is any location whose type contains "camp" (flee/flee.py, Location.__init__).
-    camp_names = tuple(loc.name for loc in locations if "camp" in loc.location_type.lower())
-    if not camp_names:  # nothing to validate against, and no arrivals to derive
+    all_camps = tuple(loc.name for loc in locations if "camp" in loc.location_type.lower())
+    if not all_camps:  # nothing to validate against, and no arrivals to derive
         raise FleeFormatError(inputs / "locations.csv", "no camp location",
                               "at least one location whose location_type contains 'camp' "
                               "(the places UNHCR counts)")
-    tables = _read_layout_tables(sources, names, camp_names, start)
+    layout = _read_layout_tables(sources, names, all_camps, start, length, notes)
+    if hasten > 1:  # (issue 17, hasten: Flee's DataTable divides each count as it reads it)
+        layout = [(row_name, np.column_stack([table[:, 0], table[:, 1] / hasten]))
+                  for row_name, table in layout]
+    tables = {}
+    for row_name, table in layout:
+        tables.setdefault(row_name, table)  # a name listed twice: the first (_find_headerindex)
     _apply_registration_corrections(inputs / "registration_corrections.csv", tables, start)
-    days = np.arange(length)
-    observed = {camp: _frozen(_daily_counts(tables[camp], days)) for camp in camp_names}
+    camp_names = tuple(camp for camp in all_camps if camp in tables)
+    unscored = tuple(camp for camp in all_camps if camp not in tables)
+    day_index = np.arange(length)
+    observed = {camp: _frozen(_daily_counts(tables[camp], day_index)) for camp in camp_names}
+    spawned = [_daily_counts(table, day_index) for row_name, table in layout if row_name != "total"]
+    basis = np.sum(spawned, axis=0) if spawned else np.zeros(length)
+    if "total" in tables:
+        total = _daily_counts(tables["total"], day_index)
+    else:
+        total = np.sum([observed[c] for c in camp_names], axis=0)
+    _check_spawning(inputs, locations, conflict_names, intensity, basis, notes)
     return FleeConflict(
         name=root.resolve().name, directory=root, start_date=start, length_days=length,
         locations=locations, routes=routes, closures=closures, conflict_names=conflict_names,
         conflict_intensity=_frozen(intensity), conflict_source=conflict_source,
-        camp_names=camp_names, observed=observed,
-        observed_total=_frozen(_daily_counts(tables["total"], days)),
+        camp_names=camp_names, observed=observed, observed_total=_frozen(total),
+        arrival_basis=_frozen(basis), unscored_camps=unscored, period_length=period_length,
+        data_warnings=tuple(notes.items),
     )
 
 
 # --- reading cells -------------------------------------------------------------------------
 
 
-def _read_rows(path: Path) -> list[_Row]:
-    """Non-blank rows with stripped cells and their editor line numbers."""
-    if not path.is_file():
+def _read_rows(path: Path, notes: _Notes | None = None) -> list[_Row]:
+    """Non-blank rows with stripped cells and their editor line numbers (a BOM and CRLF line
+    ends are read as plain text, with a warning)."""
+    if not _is_file(path):
         raise FleeFormatError(path, "file not found", "a CSV file at this path")
-    rows: list[_Row] = []
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            for cells in reader:
-                stripped = tuple(cell.strip() for cell in cells)
-                if any(stripped):
-                    rows.append(_Row(reader.line_num, stripped))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FleeFormatError(path, f"cannot be read ({exc.strerror})", "a readable file") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FleeFormatError(path, f"not UTF-8 text ({exc.reason})", "UTF-8 CSV") from None
+    if notes is not None and raw.startswith(codecs.BOM_UTF8):
+        notes.warn(path, "starts with a UTF-8 byte-order mark",
+                   "read without it (Flee would take it as part of the first cell)", row=1)
+    if notes is not None and b"\r\n" in raw:
+        notes.line_ends(path)
+    rows: list[_Row] = []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        for cells in reader:
+            stripped = tuple(cell.strip() for cell in cells)
+            if any(stripped):
+                rows.append(_Row(reader.line_num, stripped))
     except csv.Error as exc:
         raise FleeFormatError(path, f"not valid CSV ({exc})", "comma-separated values") from None
     return rows
@@ -221,20 +405,27 @@ def _whole(text: str, path: Path, line: int, what: str, allowed: str) -> int:
         raise FleeFormatError(path, problem, allowed, line) from None
 
 
-def _date(text: str, path: Path, line: int, what: str) -> date:
+def _parse_date(text: str) -> date | None:
     try:  # same format as Flee's DataTable.subtract_dates
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
+        return None
+
+
+def _date(text: str, path: Path, line: int, what: str) -> date:
+    parsed = _parse_date(text)
+    if parsed is None:
         raise FleeFormatError(path, f"{what} {text!r} is not a valid date",
-                              "YYYY-MM-DD, e.g. 2015-05-01", line) from None
+                              "YYYY-MM-DD, e.g. 2015-05-01", line)
+    return parsed
 
 
 def _known(name: str, known: Collection[str], path: Path, line: int, what: str,
            source: str) -> None:
     if name in known:
         return
-    close = difflib.get_close_matches(name, list(known), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    close = nearest_name(name, known)
+    hint = f" (did you mean {close!r}?)" if close else ""
     raise FleeFormatError(path, f"unknown {what} {name!r}{hint}", source, line)
 
 
@@ -244,19 +435,26 @@ def _columns(row: _Row, needed: int, path: Path, layout: str) -> None:
                               f"columns {layout}", row.line)
 
 
-def _is_header(row: _Row, index: int, first_column: str) -> bool:
-    """Flee's '#' header or comment; an unmarked header naming the first column is also accepted."""
-    return row.is_comment() or (index == 0 and row.cells[0].lower() == first_column)
+def _is_header(row: _Row, index: int, first_column: str, path: Path, notes: _Notes) -> bool:
+    """Flee's '#' header or comment; an unmarked header naming the first column is skipped
+    with a warning (Flee would read it as data and stop)."""
+    if row.is_comment():
+        return True
+    if index == 0 and row.cells[0].lower() == first_column:
+        notes.warn(path, f"header row {','.join(row.cells)!r} without a leading '#'",
+                   "skipped (Flee reads it as data and stops)", row=row.line)
+        return True
+    return False
 
 
 # --- input_csv -----------------------------------------------------------------------------
 
 
-def _read_sim_period(path: Path) -> tuple[date, int]:
+def _read_sim_period(path: Path, notes: _Notes) -> tuple[date, int]:
     """StartDate and Length rows, keys case-insensitive (flee/datamanager/read_period.py)."""
     start: date | None = None
     length: int | None = None
-    for row in _read_rows(path):
+    for row in _read_rows(path, notes):
         key, value = row.cells[0].lower(), (row.cells[1] if len(row.cells) > 1 else "")
         if key == "startdate":
             start = _date(value, path, row.line, "StartDate")
@@ -272,22 +470,18 @@ def _read_sim_period(path: Path) -> tuple[date, int]:
     return start, length
 
 
-def _read_locations(path: Path) -> tuple[FleeLocation, ...]:
+def _read_locations(path: Path, notes: _Notes) -> tuple[FleeLocation, ...]:
     """Locations as Flee's InputGeography.ReadLocationsFromCSV and StoreInputGeographyInEcosystem
-    read them: columns past the eighth are custom attributes and are ignored here."""
-    locations: list[FleeLocation] = []
-    first_line: dict[str, int] = {}
-    for index, row in enumerate(_read_rows(path)):
-        if _is_header(row, index, "name"):
+    read them: columns past the eighth are custom attributes and are ignored here. A name
+    defined twice keeps its last definition (the one Flee's routes attach to)."""
+    by_name: dict[str, tuple[int, FleeLocation]] = {}
+    for index, row in enumerate(_read_rows(path, notes)):
+        if _is_header(row, index, "name", path, notes):
             continue
         _columns(row, 8, path, _LOCATION_COLUMNS)
         name, region, country, lat, lon, kind, conflict, population = row.cells[:8]
         if not name:
             raise FleeFormatError(path, "empty location name", "a non-empty name", row.line)
-        if name in first_line:
-            raise FleeFormatError(path, f"location {name!r} already defined on row "
-                                  f"{first_line[name]}", "each name once", row.line)
-        first_line[name] = row.line
         coordinate = "a number in degrees, or empty"
         conflict_date = None
         if conflict:
@@ -296,37 +490,44 @@ def _read_locations(path: Path) -> tuple[FleeLocation, ...]:
             raise FleeFormatError(path, f"{kind} location {name!r} has no conflict_date",
                                   "a day number for conflict locations", row.line)
         if not any(word in kind.lower() for word in LOCATION_KINDS):
-            raise FleeFormatError(path, f"location_type {kind!r} of {name!r} is not one Flee knows",
-                                  "a type containing " + ", ".join(LOCATION_KINDS), row.line)
+            notes.warn(path, f"location_type {kind!r} of {name!r} is not one Flee knows "
+                       f"(a type containing {', '.join(LOCATION_KINDS)})",
+                       "read as a pass-through location, as Flee keeps it (move chance 1, "
+                       "neither camp nor town)", row=row.line, column="location_type")
         allowed = "a whole number >= 0, or empty"
         people = _whole(population, path, row.line, "population", allowed) if population else 0
         if people < 0:
             raise FleeFormatError(path, f"population {people} is negative", allowed, row.line)
-        locations.append(FleeLocation(
+        location = FleeLocation(
             name=name, region=region or "unknown", country=country or "unknown",
             latitude=_number(lat, path, row.line, "latitude", coordinate) if lat else 0.0,
             longitude=_number(lon, path, row.line, "longitude", coordinate) if lon else 0.0,
             location_type=kind, conflict_date=conflict_date, population=people,
-        ))
-    if not locations:
+        )
+        if name in by_name:
+            first = by_name.pop(name)[0]
+            notes.warn(path, f"location {name!r} is defined again (first on row {first})",
+                       "the last definition is used, as Flee's routes, closures and counts "
+                       "attach to it; the earlier row is left out (Flee keeps it as a location "
+                       "with no routes, and puts a conflict of that name there)",
+                       row=row.line, column="name")
+        by_name[name] = (row.line, location)
+    if not by_name:
         raise FleeFormatError(path, "no locations", f"one row per location: {_LOCATION_COLUMNS}")
-    return tuple(locations)
+    return tuple(location for _, location in by_name.values())
 
 
-def _read_routes(path: Path, names: Collection[str]) -> tuple[FleeRoute, ...]:
+def _read_routes(path: Path, names: Collection[str], notes: _Notes) -> tuple[FleeRoute, ...]:
     """Routes as InputGeography.ReadLinksFromCSV / StoreInputGeographyInEcosystem read them."""
     routes: list[FleeRoute] = []
     source = f"a location name from {path.with_name('locations.csv')}"
-    for index, row in enumerate(_read_rows(path)):
-        if _is_header(row, index, "name1"):
+    for index, row in enumerate(_read_rows(path, notes)):
+        if _is_header(row, index, "name1", path, notes):
             continue
         _columns(row, 3, path, "name1,name2,distance[,forced_redirection]")
         name1, name2, distance = row.cells[:3]
         _known(name1, names, path, row.line, "location", source)
         _known(name2, names, path, row.line, "location", source)
-        if name1 == name2:
-            raise FleeFormatError(path, f"route from {name1!r} to itself",
-                                  "two different locations", row.line)
         km = _number(distance, path, row.line, "distance", "a distance in km >= 0")
         if km < 0:
             raise FleeFormatError(path, f"distance {distance} is negative",
@@ -336,82 +537,112 @@ def _read_routes(path: Path, names: Collection[str]) -> tuple[FleeRoute, ...]:
         if forced not in (0, 1, 2):
             raise FleeFormatError(path, f"forced_redirection {forced} is not allowed", allowed,
                                   row.line)
+        if name1 == name2:
+            notes.warn(path, f"route from {name1!r} to itself",
+                       "left out (Flee adds a link on which its agents go nowhere)", row=row.line)
+            continue
         routes.append(FleeRoute(name1, name2, km, forced))
     return tuple(routes)
 
 
 def _read_closures(path: Path, names: Collection[str], countries: Collection[str],
-                   length: int) -> tuple[FleeClosure, ...]:
+                   length: int, notes: _Notes) -> tuple[FleeClosure, ...]:
     """Closures as InputGeography.ReadClosuresFromCSV reads them; names are checked the way
     flee/flee.py uses them: countries for "country", locations otherwise (name2 only where
-    Flee reads it: "link" and "remove_forced_redirection")."""
+    Flee reads it: "link" and "remove_forced_redirection"). A closure Flee would not enact
+    (unknown type, or a name that matches nothing) is left out with a warning."""
     closures: list[FleeClosure] = []
     layout = "closure_type,name1,name2,closure_start,closure_end"
-    location_source = f"a location name from {path.with_name('locations.csv')}"
-    country_source = f"a country from {path.with_name('locations.csv')}: {sorted(countries)}"
-    for index, row in enumerate(_read_rows(path)):
-        if _is_header(row, index, "closure_type"):
+    for index, row in enumerate(_read_rows(path, notes)):
+        if _is_header(row, index, "closure_type", path, notes):
             continue
         _columns(row, 5, path, layout)
         kind, name1, name2, start, end = row.cells[:5]
-        if kind not in _CLOSURE_TYPES:
-            raise FleeFormatError(path, f"unknown closure_type {kind!r}",
-                                  ", ".join(_CLOSURE_TYPES), row.line)
-        if kind == "country":
-            _known(name1, countries, path, row.line, "country", country_source)
-            _known(name2, countries, path, row.line, "country", country_source)
-        else:
-            _known(name1, names, path, row.line, "location", location_source)
-            if kind in ("link", "remove_forced_redirection"):
-                _known(name2, names, path, row.line, "location", location_source)
         start_day = _whole(start, path, row.line, "closure_start", "a day number >= 0")
         end_day = _whole(end, path, row.line, "closure_end", "a day number >= 0, or -1")
         if start_day < 0 or end_day < -1:
             raise FleeFormatError(path, f"closure days {start_day}..{end_day} out of range",
                                   "closure_start >= 0; closure_end >= 0, or -1 for end of run",
                                   row.line)
+        if kind not in _CLOSURE_TYPES:
+            notes.warn(path, f"closure_type {kind!r} is not one Flee enacts "
+                       f"({', '.join(_CLOSURE_TYPES)})", "left out (Flee ignores it)",
+                       row=row.line, column="closure_type")
+            continue
+        if kind == "country":
+            checks = [("name1", name1, countries), ("name2", name2, countries)]
+        elif kind in ("link", "remove_forced_redirection"):
+            checks = [("name1", name1, names), ("name2", name2, names)]
+        else:
+            checks = [("name1", name1, names)]
+        unknown = [(column, name, known) for column, name, known in checks if name not in known]
+        if unknown:
+            column, name, known = unknown[0]
+            what = "country" if kind == "country" else "location"
+            notes.warn(path, f"{kind} closure names no {what} {name!r}",
+                       "nothing closed (Flee finds no link to close)", row=row.line,
+                       column=column, nearest=nearest_name(name, known))
+            continue
         closures.append(FleeClosure(kind, name1, name2, start_day,
                                     length if end_day == -1 else end_day))
     return tuple(closures)
 
 
-def _read_conflicts(path: Path, names: Collection[str],
-                    length: int) -> tuple[tuple[str, ...], np.ndarray]:
+def _read_conflicts(path: Path, names: Collection[str], length: int, period_length: int,
+                    shortened: bool, notes: _Notes) -> tuple[tuple[str, ...], np.ndarray]:
     """Daily intensities as InputGeography.ReadConflictInputCSV reads them: the first row is the
-    header (names stripped, empty names skipped), later rows are days 0, 1, ... in file order."""
-    rows = _read_rows(path)
+    header (names stripped, empty names skipped), later rows are days 0, 1, ... in file order.
+    A column naming no location is left out (Flee's add_conflict_zone finds none)."""
+    rows = _read_rows(path, notes)
     if not rows:
         raise FleeFormatError(path, "empty file", "a header '#Day,<location>,...' and day rows")
     header = rows[0]
-    columns = [(i, name) for i, name in enumerate(header.cells) if i > 0 and name]
-    seen: set[str] = set()
-    for _, name in columns:
-        _known(name, names, path, header.line, "location in a conflict column",
-               f"a location name from {path.with_name('locations.csv')}")
-        if name in seen:
-            raise FleeFormatError(path, f"column {name!r} appears twice", "each name once",
-                                  header.line)
-        seen.add(name)
+    columns: list[tuple[int, str]] = []
+    for i, name in enumerate(header.cells):
+        if i == 0 or not name:
+            continue
+        if name not in names:
+            notes.warn(path, f"column {name!r} names no location in locations.csv",
+                       "ignored (Flee's add_conflict_zone finds no such location and does "
+                       "nothing)", row=header.line, column=name, nearest=nearest_name(name, names))
+        elif any(name == seen for _, seen in columns):
+            notes.warn(path, f"column {name!r} appears twice", "the first is used (Flee would "
+                       "mix the two columns into one series)", row=header.line, column=name)
+        else:
+            columns.append((i, name))
     allowed = "a conflict intensity >= 0 (usually 0..1) in every named column"
     values: list[list[float]] = []
+    day_column_checked = False
     for row in rows[1:]:
         if row.is_comment():
             continue
+        if len(values) >= length:
+            break
+        if not day_column_checked and row.cells[0] != str(len(values)):
+            day_column_checked = True  # one warning for the file
+            notes.warn(path, f"first column is {row.cells[0]!r} on the row of day {len(values)}",
+                       "rows are read as days 0, 1, 2... in file order, as Flee reads them "
+                       "(the first column is not used)", row=row.line, column=header.cells[0])
         day: list[float] = []
         for i, name in columns:
             cell = row.cells[i] if i < len(row.cells) else ""
             if not cell:
-                raise FleeFormatError(path, f"no value for {name!r}", allowed, row.line)
+                raise FleeFormatError(path, f"no value for {name!r}", allowed, row.line, name)
             value = _number(cell, path, row.line, f"intensity for {name!r}", allowed)
             if value < 0:
                 raise FleeFormatError(path, f"intensity {value} for {name!r} is negative",
-                                      allowed, row.line)
+                                      allowed, row.line, name)
             day.append(value)
         values.append(day)
     if len(values) < length:
-        raise FleeFormatError(path, f"{len(values)} day rows but sim_period.csv Length is {length}",
-                              f"at least {length} day rows after the header")
-    intensity = np.array(values[:length], dtype=float).reshape(length, len(columns))
+        covered = len(values)
+        what = f"--days {length}" if shortened else f"sim_period.csv Length {period_length}"
+        hint = (f"run the covered days with --days {covered} (Flee would stop on day "
+                f"{covered}, indexing past the table)" if covered else "day rows after the header")
+        raise FleeFormatError(path, f"{covered} day rows (days 0-{covered - 1}) but {what} "
+                              f"needs {length}" if covered else
+                              f"no day rows but {what} needs {length}", hint)
+    intensity = np.array(values, dtype=float).reshape(length, len(columns))
     return tuple(name for _, name in columns), intensity
 
 
@@ -431,42 +662,158 @@ def _conflicts_from_dates(missing: Path, locations: tuple[FleeLocation, ...],
     return tuple(loc.name for loc in zones), (days >= dates).astype(float)
 
 
+def conflict_states(locations: tuple[FleeLocation, ...], conflict_names: tuple[str, ...],
+                    intensity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flee's conflict intensity of every location on every day, and the day that conflict
+    began (Flee's time_of_conflict; -1 for conflicts there from the start): days x locations.
+
+    Flee's state rules (``InputGeography.AddNewConflictZones``): a conflict zone whose
+    conflict_date is 0 starts in conflict; a column value above 1e-6 after a day at 0 starts
+    (or restarts) the conflict at that value; a 0 after a day at exactly 1 ends it.
+    """
+    names = [loc.name for loc in locations]
+    state = np.array([1.0 if "conflict" in loc.location_type.lower()
+                      and (loc.conflict_date or 0) <= 0 else 0.0 for loc in locations])
+    since = np.full(len(names), -1)
+    index = [names.index(name) for name in conflict_names]
+    length = len(intensity)
+    out = np.zeros((length, len(names)))
+    onset = np.zeros((length, len(names)), dtype=np.int64)
+    for day in range(length):
+        today = intensity[day]
+        before = intensity[day - 1] if day > 0 else None
+        for j, i in enumerate(index):
+            if today[j] > INTENSITY_EPSILON and (before is None or before[j] < INTENSITY_EPSILON):
+                state[i], since[i] = today[j], day
+            elif today[j] < INTENSITY_EPSILON and before is not None and before[j] == 1:
+                state[i] = 0.0
+        out[day], onset[day] = state, since
+    return out, onset
+
+
+def daily_arrivals(basis: np.ndarray) -> np.ndarray:
+    """New displaced persons per day as Flee spawns them (``DataTable.get_daily_difference``
+    with sum_from_camps, and the refugee debt of FabFlee's run.py): the day's increase of
+    ``basis``, a fall carried as a debt against later increases, none on day 0."""
+    increase = np.diff(np.asarray(basis, dtype=np.int64))
+    counts, debt = [0], 0
+    for change in increase.tolist():
+        new = change - debt
+        debt = -new if new < 0 else 0
+        counts.append(max(new, 0))
+    return np.array(counts, dtype=np.int64)
+
+
+def _check_spawning(inputs: Path, locations: tuple[FleeLocation, ...],
+                    conflict_names: tuple[str, ...], intensity: np.ndarray, basis: np.ndarray,
+                    notes: _Notes) -> None:
+    """Days on which Flee must spawn new arrivals but no location is in conflict: Flee's
+    ``pick_spawn_locations`` asserts there. A stated rule instead (module docstring), or an
+    error when no location is ever in conflict."""
+    arrivals = daily_arrivals(basis)
+    states, _ = conflict_states(locations, conflict_names, intensity)
+    in_conflict = (states > INTENSITY_EPSILON).any(axis=1)
+    stranded = np.flatnonzero((arrivals > 0) & ~in_conflict)
+    if not len(stranded):
+        return
+    source = inputs / ("conflicts.csv" if _is_file(inputs / "conflicts.csv") else "locations.csv")
+    persons = int(arrivals[stranded].sum())
+    if not in_conflict.any():
+        raise FleeFormatError(source, f"no location is ever in conflict, but the counts bring "
+                              f"{persons:,} new displaced persons (first on day {stranded[0]}); "
+                              "Flee's spawning would stop there",
+                              "a conflict intensity > 0 for some location on those days")
+    spans = _spans(stranded.tolist())
+    notes.warn(source, f"{persons:,} new displaced persons arrive on {len(stranded)} day(s) "
+               f"when no location is in conflict (days {spans}); Flee's spawning would stop on "
+               f"day {stranded[0]}", "they arrive at the locations ever in conflict, weighted "
+               "as on other days but without the conflict factor")
+
+
+def _spans(days: list[int]) -> str:
+    """'3-5, 9' for [3, 4, 5, 9] (at most six spans, then '...')."""
+    spans: list[list[int]] = []
+    for day in days:
+        if spans and day == spans[-1][1] + 1:
+            spans[-1][1] = day
+        else:
+            spans.append([day, day])
+    text = [f"{a}-{b}" if b > a else f"{a}" for a, b in spans[:6]]
+    return ", ".join(text) + (", ..." if len(spans) > 6 else "")
+
+
 # --- source_data: daily counts ------------------------------------------------------------
 
 
 def _read_layout_tables(sources: Path, names: Collection[str], camps: tuple[str, ...],
-                        start: date) -> dict[str, np.ndarray]:
-    """(day, count) tables per data_layout.csv row, as DataTable.DataTable.__init__ builds them:
-    files after the second column are added to the first with DataTable.AddCSVTables."""
+                        start: date, length: int,
+                        notes: _Notes) -> list[tuple[str, np.ndarray]]:
+    """(name, (day, count) table) per data_layout.csv row, in file order, as
+    DataTable.DataTable.__init__ builds them: files after the second column are added to the
+    first with DataTable.AddCSVTables."""
     path = sources / "data_layout.csv"
-    tables: dict[str, np.ndarray] = {}
-    source = f"'total' or a location name from {sources.parent / 'input_csv' / 'locations.csv'}"
-    for row in _read_rows(path):
+    layout: list[tuple[str, np.ndarray]] = []
+    first_line: dict[str, int] = {}
+    for row in _read_rows(path, notes):
         if row.is_comment():
             continue
-        _columns(row, 2, path, "<name>,<file>.csv[,<more files to add>.csv]")
+        if len(row.cells) < 2 or not any(row.cells[1:]):
+            notes.warn(path, f"row {','.join(row.cells)!r} names no count file",
+                       "skipped, as Flee skips it", row=row.line)
+            continue
         name, files = row.cells[0], [cell for cell in row.cells[1:] if cell]
-        if name != "total":
-            _known(name, names, path, row.line, "location", source)
-        if name in tables:
-            raise FleeFormatError(path, f"{name!r} is listed twice", "one row per name", row.line)
-        if not files:
-            raise FleeFormatError(path, f"no file for {name!r}", "'<name>,<file>.csv'", row.line)
+        if name != "total" and name not in names:
+            notes.warn(path, f"{name!r} is not a location in locations.csv",
+                       "its counts are read but not compared (the ARD is over the "
+                       "simulation's camps); they add to the newly displaced, as Flee's "
+                       "spawning sums every row after the first", row=row.line, column=name,
+                       nearest=nearest_name(name, names))
+        elif name in camps or name == "total":
+            pass
+        else:
+            notes.warn(path, f"{name!r} is a location but not a camp",
+                       "its counts are not compared; they add to the newly displaced, as "
+                       "Flee's spawning sums every row after the first", row=row.line,
+                       column=name)
+        if name in first_line:
+            notes.warn(path, f"{name!r} is listed again (first on row {first_line[name]})",
+                       "the first row's counts are compared, both add to the newly displaced "
+                       "(Flee's DataTable does the same)", row=row.line, column=name)
+        first_line.setdefault(name, row.line)
         for file in files:
             if not _is_file(sources / file):
                 raise FleeFormatError(path, f"file {file!r} not found in {sources}",
                                       "file names relative to source_data/", row.line)
-        table = _read_series(sources / files[0], start)
-        for file in files[1:]:
-            table = _add_tables(table, _read_series(sources / file, start))
-        tables[name] = table
-    if "total" not in tables:
-        raise FleeFormatError(path, "no 'total' row", "a row 'total,<file>.csv'")
-    missing = [camp for camp in camps if camp not in tables]
-    if missing:
-        raise FleeFormatError(path, f"no count series for camp(s) {missing}",
+        series = [_read_series(sources / file, start, notes) for file in files]
+        for file, points in zip(files, series, strict=True):
+            inside = (points[:, 0] >= 0) & (points[:, 0] < length)
+            if not inside.any():
+                notes.warn(sources / file, f"no count dated inside the simulated days "
+                           f"({start} + {length} days)", "read as Flee reads it: every day "
+                           "holds the first count (all rows after) or the last (all before)")
+        table = series[0]
+        for points in series[1:]:
+            table = _add_tables(table, points)
+        layout.append((name, table))
+    if not layout:
+        raise FleeFormatError(path, "no rows", "a row 'total,<file>.csv' and one per camp")
+    if "total" not in first_line:
+        notes.warn(path, "no 'total' row", "the total is the sum of the camps (Flee's "
+                   f"spawning, summing every row after the first, would leave out "
+                   f"{layout[0][0]!r})")
+    elif layout[0][0] != "total":
+        notes.warn(path, f"'total' is on row {first_line['total']}, not the first",
+                   "new arrivals sum every row but 'total' (Flee's spawning sums every row "
+                   f"after the first: 'total' in, {layout[0][0]!r} out)", row=first_line["total"])
+    missing = [camp for camp in camps if camp not in first_line]
+    if len(missing) == len(camps):
+        raise FleeFormatError(path, f"no count series for any camp ({list(camps)})",
                               "one row '<camp>,<file>.csv' per camp in locations.csv")
-    return tables
+    for camp in missing:
+        notes.warn(path, f"no count series for camp {camp!r}",
+                   "simulated but not compared, and empty at the start (Flee stops when it "
+                   "looks up the camp's counts)", column=camp)
+    return layout
 
 
 def _is_file(path: Path) -> bool:
@@ -477,25 +824,43 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _read_series(path: Path, start: date) -> np.ndarray:
+def _read_series(path: Path, start: date, notes: _Notes) -> np.ndarray:
     """(day offset, count) rows as DataTable.ConvertCsvFileToNumPyTable reads them: a first row
     'Date,...' or 'DateTime,...' is a header; '#' rows, rows with one cell and rows with an
-    empty count are skipped; columns past the second are ignored."""
+    empty count are skipped; columns past the second are ignored. Other first-row headers
+    are skipped with a warning (Flee stops on them)."""
     allowed = "rows 'YYYY-MM-DD,<count>' with a count >= 0"
     points: list[tuple[float, float]] = []
-    for index, row in enumerate(_read_rows(path)):
-        if index == 0 and row.cells[0].lower() in ("date", "datetime"):
+    for index, row in enumerate(_read_rows(path, notes)):
+        if index == 0 and row.cells[0] in ("Date", "DateTime"):
             continue
         if row.is_comment() or len(row.cells) < 2 or not row.cells[1]:
+            continue
+        if index == 0 and _parse_date(row.cells[0]) is None and not _is_number(row.cells[1]):
+            notes.warn(path, f"header row {','.join(row.cells)!r}", "skipped (Flee skips only "
+                       "a first row starting 'Date' or 'DateTime', and stops on others)",
+                       row=row.line)
             continue
         day = (_date(row.cells[0], path, row.line, "date") - start).days
         count = _number(row.cells[1], path, row.line, "count", allowed)
         if count < 0:
             raise FleeFormatError(path, f"count {row.cells[1]} is negative", allowed, row.line)
+        if points and day < points[-1][0]:
+            notes.warn(path, f"dated {row.cells[0]}, before the row above it",
+                       "read as Flee reads it: the days after the row above are interpolated "
+                       "from this row to the next", row=row.line)
         points.append((float(day), count))
     if not points:
         raise FleeFormatError(path, "no data rows", allowed)
     return np.array(points, dtype=float)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _add_tables(table1: np.ndarray, table2: np.ndarray) -> np.ndarray:
@@ -528,7 +893,7 @@ def _apply_registration_corrections(path: Path, tables: Mapping[str, np.ndarray]
     handle_refugee_data.RefugeeTable.ReadL1Corrections / correctLevel1Registrations do: for
     every data row (but the first) dated ``date``, all earlier rows are multiplied by
     count(that row) / count(row before). The file is optional, as in Flee."""
-    if not path.is_file():
+    if not _is_file(path):
         return
     for row in _read_rows(path):
         if row.is_comment():

@@ -240,9 +240,9 @@ def test_exception_is_picklable(tmp_path):
 # --- errors: file name, row and what is allowed -------------------------------------------------
 
 
-def _error(tmp_path: Path, changes: dict[str, str | None]) -> FleeFormatError:
+def _error(tmp_path: Path, changes: dict[str, str | None], strict: bool = False) -> FleeFormatError:
     with pytest.raises(FleeFormatError) as info:
-        read_flee_conflict(make_conflict(tmp_path, changes))
+        read_flee_conflict(make_conflict(tmp_path, changes), strict=strict)
     error = info.value
     assert error.__suppress_context__ or error.__context__ is None  # no chained traceback
     return error
@@ -255,36 +255,42 @@ def test_unknown_location_in_route(tmp_path):
     assert "did you mean 'Camp One'" in str(error) and "locations.csv" in str(error)
 
 
-def test_unknown_location_in_closure(tmp_path):
-    error = _error(tmp_path, {"input_csv/closures.csv": "#h\nlink,Alpha,Gamma,0,4\n"})
-    assert "closures.csv, row 2" in str(error) and "'Gamma'" in str(error)
+def _warnings(tmp_path: Path, changes: dict[str, str | None]):
+    return read_flee_conflict(make_conflict(tmp_path, changes)).data_warnings
+
+
+def test_unknown_location_in_closure_closes_nothing_or_is_refused(tmp_path):
+    changes = {"input_csv/closures.csv": "#h\nlink,Alpha,Gamma,0,4\n"}
+    conflict = read_flee_conflict(make_conflict(tmp_path / "a", changes))
+    assert conflict.closures == ()
+    (warning,) = conflict.data_warnings
+    assert (warning.file, warning.row, warning.column) == ("input_csv/closures.csv", 2, "name2")
+    assert "'Gamma'" in warning.problem and "nothing closed" in warning.action
+    error = _error(tmp_path / "b", changes, strict=True)
+    assert "closures.csv, row 2, column 'name2'" in str(error) and "--strict" in str(error)
 
 
 def test_unknown_country_in_closure(tmp_path):
-    error = _error(tmp_path, {"input_csv/closures.csv": "country,Homeland,Alpha,0,4\n"})
-    assert "closures.csv, row 1" in str(error) and "unknown country 'Alpha'" in str(error)
-    assert "'Abroad', 'Homeland'" in str(error)
+    changes = {"input_csv/closures.csv": "country,Homeland,Abroadd,0,4\n"}
+    (warning,) = _warnings(tmp_path / "a", changes)
+    assert warning.row == 1 and warning.nearest == "Abroad" and "country" in warning.problem
+    error = _error(tmp_path / "b", changes, strict=True)
+    assert "closures.csv, row 1" in str(error) and "'Abroadd'" in str(error)
+    assert "nearest location: 'Abroad'" in str(error)
 
 
 def test_unknown_closure_type(tmp_path):
-    error = _error(tmp_path, {"input_csv/closures.csv": "#h\n\nborder,Alpha,Beta Town,0,4\n"})
-    assert "closures.csv, row 3" in str(error) and "remove_forced_redirection" in str(error)
-
-
-def test_unknown_location_in_conflict_column(tmp_path):
-    error = _error(tmp_path, {"input_csv/conflicts.csv": "#Day, Alpha, Omega\n0,1,0\n"})
-    assert "conflicts.csv, row 1" in str(error) and "'Omega'" in str(error)
+    changes = {"input_csv/closures.csv": "#h\n\nborder,Alpha,Beta Town,0,4\n"}
+    (warning,) = _warnings(tmp_path / "a", changes)
+    assert warning.row == 3 and warning.column == "closure_type"
+    assert "remove_forced_redirection" in warning.problem and "Flee ignores it" in warning.action
+    error = _error(tmp_path / "b", changes, strict=True)
+    assert "closures.csv, row 3" in str(error)
 
 
 def test_too_few_conflict_rows(tmp_path):
     error = _error(tmp_path, {"input_csv/conflicts.csv": "#Day,Alpha\n0,1\n1,1\n"})
     assert "conflicts.csv" in str(error) and "2 day rows" in str(error) and "20" in str(error)
-
-
-def test_unknown_location_in_data_layout(tmp_path):
-    error = _error(tmp_path, {"source_data/data_layout.csv": (
-        "total,refugees.csv\nCamp One,camp-one.csv\nCamp Two,camp-one.csv\n")})
-    assert "data_layout.csv, row 3" in str(error) and "'Camp Two'" in str(error)
 
 
 def test_camp_without_series(tmp_path):
