@@ -70,6 +70,7 @@ class ReferenceHousehold(mesa.Agent):
         self.aid_dependent = False
         self.immobile = False
         self.income = self.aid = self.need = self.labour = self.living_standard = 0.0
+        self.consumption = 0.0
         self.on_assets = False
         self.rsi = 1.0
         self.rcsi = 0
@@ -146,30 +147,50 @@ class ReferenceHousehold(mesa.Agent):
             # recovered: the children go back to school (as ``coping.reenrols``)
             self.strategies_exhausted &= ~school
             withdrew = 0
-        need = (g.meb[self.node] * self.size * months * ((1.0 - SCHOOL) if withdrew else 1.0)
-                + self.debt * p.debt_interest * months)
+        service = self.debt * p.debt_interest * months
+        need = g.meb[self.node] * self.size * months * ((1.0 - SCHOOL) if withdrew else 1.0) + service
         self.need = need
+        food_basket = need - service  # the MEB part, whose survival share bounds emergencies
+        per_month = need / max(months, 1e-9)
+        limit = p.host_borrow_limit_months if self.group == HOST else p.borrow_limit_months
+        # strategies whose resource is back are available again (as ``coping.restore``)
         gap = need - self.income - self.aid
+        consumption = food_basket
         if gap < 0:
             repay = min(self.debt, -gap * p.repayment_share)
             self.debt -= repay
-            self.savings += (-gap - repay) * p.savings_rate
-        remaining = max(gap, 0.0)
+            saved = (-gap - repay) * p.savings_rate
+            self.savings += saved
+            consumption += -gap - repay - saved
+        slack = coping_rules.RESTORE_SLACK
+        back = {"borrow": limit * per_month - self.debt > slack,
+                "sell_household_goods": self.household_goods > slack,
+                "sell_productive_assets": self.assets * SALE > slack,
+                "sell_house_or_land": self.hlp_secure and self.house_value > slack}
+        for name, available in back.items():
+            if available:
+                self.strategies_exhausted &= ~BIT[name]
+        remaining, cut = max(gap, 0.0), 0.0
         lcs, used, exhausted = 1, 0, self.strategies_exhausted
-        basket = need / max(months, 1e-9)
         for _name, level, resource, exhaustible, bit in LADDER:
             if remaining <= 0 or exhausted & bit:
                 continue
-            if level == Coping.EMERGENCY and self.protected:
+            emergency = level == Coping.EMERGENCY
+            below = remaining + cut - (1.0 - p.survival_share) * food_basket
+            below = below if below > coping_rules.SURVIVAL_SLACK else 0.0
+            if emergency and (self.protected or below <= 0):
                 continue
             if resource == "migrate":
                 cover, taken = 0.0, True
             else:
-                cover = min(remaining, self.capacity(resource, need, basket))
+                wanted = min(below, remaining) if emergency else remaining
+                cover = min(wanted, self.capacity(resource, need, per_month))
                 taken = cover > 0
                 self.draw_down(resource, cover)
+                if resource in coping_rules.SPENDING_CUTS:
+                    cut += cover
                 if exhaustible and taken and (
-                        resource == "school" or self.capacity(resource, need, basket) <= 1e-6):
+                        resource == "school" or self.capacity(resource, need, per_month) <= 1e-6):
                     exhausted |= bit
             remaining -= cover
             if taken:
@@ -178,13 +199,15 @@ class ReferenceHousehold(mesa.Agent):
         self.strategies_exhausted = exhausted
         self.lcs, self.strategies_used = lcs, used
         self.unmet_need = remaining / need if need > 0 else 0.0
+        self.consumption = max(0.0, consumption - cut - remaining)
 
     def capacity(self, resource: str, need: float, basket: float) -> float:
         p = self.model.params
         if resource == "savings":
             return self.savings
         if resource == "credit":
-            return max(0.0, p.borrow_limit_months * basket - self.debt)
+            limit = p.host_borrow_limit_months if self.group == HOST else p.borrow_limit_months
+            return max(0.0, limit * basket - self.debt)
         if resource == "household_goods":
             return self.household_goods
         if resource == "assets":
@@ -195,7 +218,7 @@ class ReferenceHousehold(mesa.Agent):
             return SCHOOL * need
         if resource == "house_value":
             return self.house_value if self.hlp_secure else 0.0
-        return p.emergency_cover * need  # "emergency"
+        return p.emergency_cover / coping_rules.EMERGENCY_EARNERS * need  # "emergency"
 
     def draw_down(self, resource: str, cover: float) -> None:
         if resource == "savings":
@@ -284,7 +307,7 @@ class ReferenceHousehold(mesa.Agent):
             aspiration = 1.0 / (1.0 + math.exp(-log_odds))  # as mobility.aspiration
             self.ties = min(1.0, self.ties + mobility_rules.TIES_GROWTH * months)
         if node != self.origin:
-            self.origin_ties *= 1.0 - mobility_rules.ORIGIN_TIES_DECAY * months
+            self.origin_ties *= 1.0 - p.origin_ties_decay * months
         self.immobile = False
 
         forced = self.fleeing and mobile

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulation.codes import ABROAD_STATUSES, DISPLACED_STATUSES, Coping, Group, NodeType, Status
-from simulation.phases.coping import BIT, LADDER
+from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE, LADDER, RESTORABLE, borrow_limit
 from simulation.phases.indicators import is_self_reliant
 
 #: every invariant checked, with what it says (the names appear in violation messages)
@@ -38,10 +38,14 @@ INVARIANTS: dict[str, str] = {
     "non_negative": "money stocks and flows, needs and counts are finite and never negative; "
                     "shares (skills, ties, aspiration, unmet need) stay in 0..1",
     "coping_ladder": "LCS level in 1..4 and equal to the highest level used; a strategy "
-                     "exhausted at an earlier step is never used again and stays exhausted, "
-                     "except children out of school, re-enrolled only by a household whose "
-                     "income + aid cover its full needs x (1 + school_reenrol_margin); "
-                     "protected households use no emergency strategy",
+                     "exhausted at an earlier step is used again or made available again "
+                     "only if its resource can come back (credit, goods, productive assets, "
+                     "a house: coping.restore), or for children out of school, only by a "
+                     "household whose income + aid cover its full needs x (1 + "
+                     "school_reenrol_margin); a restorable strategy marked exhausted has "
+                     "its resource gone; protected households use no emergency strategy; "
+                     "consumption is finite, non-negative and at most the basket plus "
+                     "what income and aid leave over",
     "money_conserved": "for each intervention transfers + works + overhead == cost, overhead "
                        "== declared share x (transfers + works), cost within budget; aid "
                        "received by households == baseline aid + transfers",
@@ -59,7 +63,7 @@ INVARIANTS: dict[str, str] = {
 MONEY_RTOL = 1e-9
 #: household float columns that are money or counts: finite and never negative
 NON_NEGATIVE = ("savings", "income", "assets", "debt", "aid", "household_goods", "house_value",
-                "need", "aid_received_total", "travel_km", "living_standard")
+                "need", "aid_received_total", "travel_km", "living_standard", "consumption")
 #: household float columns that are shares: within 0..1
 SHARES = ("skills", "ties", "origin_ties", "aspiration", "unmet_need")
 #: node arrays that are shares: within 0..1
@@ -67,6 +71,10 @@ NODE_SHARES = ("threat", "damage", "services", "housing", "market", "cohesion")
 _LEVELS = np.array([int(s.level) for s in LADDER], dtype=np.int8)
 _ALL_BITS = (1 << len(LADDER)) - 1
 _SCHOOL = BIT["withdraw_children_from_school"]  # np.uint16, as the bitmask columns
+#: strategies whose resource can come back (coping.restore)
+_RESTORABLE = np.uint16(sum(int(BIT[name]) for name in RESTORABLE))
+#: USD a restorable strategy may still cover while marked exhausted (float32 stocks)
+EXHAUSTED_SLACK = 0.02
 #: slack on the re-enrolment threshold (float32 columns against a float64 comparison)
 REENROL_RTOL = 1e-6
 
@@ -186,6 +194,20 @@ def check_state(model) -> list[tuple[str, str]]:
     emergency_bits = sum(1 << i for i, s in enumerate(LADDER) if s.level == Coping.EMERGENCY)
     need("coping_ladder", hh.protected & ((used & emergency_bits) != 0),
          "protected household used an emergency strategy")
+    months = model.days_per_step / 30.0
+    left = {  # what each restorable strategy could still cover (coping._capacity's rules)
+        "borrow": borrow_limit(hh.group, model.params) * hh.need / max(months, 1e-9) - hh.debt,
+        "sell_household_goods": hh.household_goods,
+        "sell_productive_assets": hh.assets * DISTRESS_SALE_PRICE,
+        "sell_house_or_land": np.where(hh.hlp_secure, hh.house_value, 0.0),
+    }
+    for name, capacity in left.items():
+        marked = (hh.strategies_exhausted & BIT[name]) != 0
+        need("coping_ladder", marked & (capacity > EXHAUSTED_SLACK),
+             f"{name} marked exhausted while its resource is still there")
+    surplus = np.maximum(0.0, hh.income.astype(np.float64) + hh.aid - hh.need)
+    need("coping_ladder", hh.consumption > (hh.need + surplus) * (1.0 + 1e-5) + 1e-3,
+         "consumption above the basket plus what income and aid leave over")
 
     need("indicator_ranges", (hh.rcsi < 0) | (hh.rcsi > 56), "rCSI outside 0..56")
     need("indicator_ranges", ~((hh.rsi >= 1) & (hh.rsi <= 5)), "RSI outside 1..5")
@@ -284,10 +306,10 @@ def check_step(model, before: Snapshot) -> list[tuple[str, str]]:
         out.append(("capacity", f"{graph.names[j]}: {after[j]} households present or en route, "
                                 f"capacity {limit[j]:.0f}, {before.claims[j]} before the step"))
 
-    reused = (hh.strategies_used[:old] & before.exhausted) != 0
+    reused = (hh.strategies_used[:old] & before.exhausted & ~_RESTORABLE) != 0
     if reused.any():
         out.append(("coping_ladder", f"strategy exhausted earlier used again: {_rows(reused)}"))
-    lost = before.exhausted & ~hh.strategies_exhausted[:old]
+    lost = before.exhausted & ~hh.strategies_exhausted[:old] & ~_RESTORABLE
     # the one way back: children re-enrolled by a household that met the condition this step
     # (income, aid and need are this step's: no phase after coping changes them)
     total = hh.income[:old].astype(np.float64) + hh.aid[:old]

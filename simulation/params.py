@@ -91,7 +91,22 @@ class Parameters(BaseModel):
         0.5, 0, 1, "share of a monthly surplus used to repay debt first", "assumption",
     )
     borrow_limit_months: float = _p(
-        2.0, 0, 24, "most a household can borrow, in months of its MEB", "assumption",
+        2.0, 0, 24, "most a displaced household or migrant can owe, in months of its MEB "
+        "(credit is available again once debt is repaid below it: coping.restore)",
+        "assumption; of the order of Syrian refugees' debt in Lebanon (VASyR 2016-2018: "
+        "USD 800 to over 1,000 a household, one to two months of a household's MEB)",
+    )
+    host_borrow_limit_months: float = _p(
+        4.0, 0, 24, "most a host household can owe, in months of its MEB",
+        "assumption: hosts borrow against their homes and long-standing networks, which "
+        "displaced households have lost; the direction, not the number, is the evidence",
+    )
+    survival_share: float = _p(
+        0.8, 0.3, 1.0, "the survival minimum (SMEB) as a share of the MEB basket: emergency "
+        "strategies cover only a gap below it (coping.survival_gap)",
+        "assumption: the SMEB is below the MEB (WFP CARI economic capacity compares "
+        "expenditure with both; this model's CARI puts the SMEB at 0.8 of the MEB); WFP's "
+        "LCS ranks emergency strategies as the most severe, used when survival is at stake",
     )
     household_goods_months: float = _p(
         1.0, 0, 24, "resale value of non-productive household goods, in months of MEB",
@@ -102,8 +117,9 @@ class Parameters(BaseModel):
         "assumption",
     )
     emergency_cover: float = _p(
-        0.25, 0, 1, "share of monthly needs covered by begging, risky work or child labour",
-        "assumption",
+        0.25, 0, 1, "share of monthly needs that begging, risky work and child labour cover "
+        "together (a third each; only below the survival line)",
+        "assumption: such work earns little",
     )
     house_value_months: float = _p(
         6.0, 0, 120, "sale value of a house or land where HLP is secure, in months of MEB",
@@ -170,6 +186,12 @@ class Parameters(BaseModel):
         1.5, 0, 10, "attractiveness of the own origin, times safety, housing and services",
         "assumption; most displaced hope to return (DESIGN.md section 9: 75% hope, 6% plan)",
     )
+    origin_ties_decay: float = _p(
+        0.01, 0, 0.2, "monthly fall in ties to the origin while a household lives elsewhere "
+        "(ties pull returns; the hope to return follows them: indicators.return_intentions)",
+        "assumption; most refugees still hope to return after years away (UNHCR RPIS 5, "
+        "2019: 75% of Syrian refugees, eight years on), so ties fade slowly",
+    )
     return_threat_max: float = _p(
         0.35, 0, 1, "above this threat at origin nobody returns voluntarily", "assumption",
     )
@@ -210,6 +232,13 @@ class Parameters(BaseModel):
     )
     solution_threat_max: float = _p(0.2, 0, 1, "highest threat compatible with safety", "assumption")
 
+    # --- 7. Return intentions (indicators.return_intentions) ---------------------------------
+    return_services_min: float = _p(
+        0.4, 0, 1, "a displaced household intends to return within 12 months only if services "
+        "at its origin are at least this (with safety, its home usable, and work there)",
+        "assumption; UNHCR RPIS 5 (2019): security, services and shelter, and livelihoods "
+        "are the conditions Syrian refugees cite for return",
+    )
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:
         """One row per parameter: name, default, range, meaning, source (for docs and the app)."""
@@ -232,3 +261,10 @@ def per_step(rate_per_month: float | Any, days_per_step: float) -> Any:
     import numpy as np
 
     return 1.0 - np.power(1.0 - np.clip(rate_per_month, 0.0, 1.0), days_per_step / 30.0)
+
+
+#: the fitted defaults in force (``simulation/calibrated.yaml``; empty until a calibration is
+#: applied with ``prds calibrate scenarios/evidence/calibration.yaml --apply``)
+from simulation.calibrated import use_calibrated  # noqa: E402 - needs the class above
+
+CALIBRATED = use_calibrated(Parameters)

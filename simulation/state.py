@@ -52,6 +52,11 @@ COLUMNS: dict[str, Column] = {
     "aid_received_total": Column(np.float64, 0.0, "all aid received so far (USD), for accounting"),
     "need": Column(np.float32, 0.0, "minimum expenditure basket this step (USD)"),
     "unmet_need": Column(np.float32, 0.0, "share of needs still unmet after coping, 0..1"),
+    "consumption": Column(np.float32, 0.0, "consumption expenditure this step (USD): what the "
+                          "household spends on its basket, paid from income, aid, savings "
+                          "drawn, borrowing, sales and emergency earnings; not debt service, "
+                          "repayments or saving; below the basket by the spending cut and the "
+                          "need left unmet (phases/coping.py, consumption)"),
     # coping (WFP LCS)
     "lcs": Column(np.int8, int(Coping.NONE), "highest coping level used this step, 1..4"),
     "strategies_used": Column(np.uint16, 0, "bitmask of strategies used this step"),
@@ -67,6 +72,17 @@ COLUMNS: dict[str, Column] = {
     "t_aid_since": Column(np.int32, -1, "step since which aid has exceeded the dependency share"),
     "aid_dependent": Column(np.bool_, False, "aid-dependent (DESIGN.md section 5)"),
     "cari": Column(np.int8, 1, "WFP CARI food security class, 1..4"),
+    "return_attachment": Column(np.float32, -1.0, "latent attachment draw, 0..1 (-1: not drawn "
+                                "yet): the household hopes to return while it is below its "
+                                "origin ties (indicators.return_intentions)"),
+    "home_damage_draw": Column(np.float32, -1.0, "latent draw, 0..1 (-1: not drawn yet): its own "
+                               "home at origin is damaged while the draw is below the origin's "
+                               "damage (indicators.home_condition)"),
+    "return_hope": Column(np.bool_, False, "displaced and hopes to return home one day"),
+    "return_intent": Column(np.bool_, False, "displaced and intends to return within 12 months"),
+    "home_unusable": Column(np.int8, 0, "a returnee that cannot move back into its own home: "
+                            "0 can (or not a returnee), 1 home damaged, 2 home not secure "
+                            "(HLP lost, occupied)"),
     # mobility
     "aspiration": Column(np.float32, 0.0, "aspiration to move, 0..1"),
     "immobile": Column(np.bool_, False, "aspires to move but cannot (involuntary immobility)"),

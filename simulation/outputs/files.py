@@ -73,6 +73,30 @@ def _alive(pid: int) -> bool:
     return True
 
 
+class FolderBusy(OSError):
+    """Another process holds the folder's lock (see :func:`lock_folder`)."""
+
+
+def lock_folder(directory: str | Path):
+    """Take an exclusive lock on ``directory/.lock``; return the handle that holds it.
+
+    A POSIX advisory lock, released by closing the handle or by the OS when the process dies
+    (a killed writer never leaves a folder locked). Raises :class:`FolderBusy` if another
+    process holds it. One writer per output folder: sweeps, calibrations.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        return None
+    handle = open(Path(directory) / ".lock", "w")  # noqa: SIM115 - held until closed
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise FolderBusy(f"another process is writing to {directory}") from None
+    return handle
+
+
 def write_json(path: str | Path, data) -> Path:
     text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False, default=_plain)
     return atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))

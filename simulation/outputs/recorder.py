@@ -20,7 +20,7 @@ from simulation.outputs.summary import SUMMARY_KEYS, summarize
 
 #: per-cell sums recorded each step, turned into counts or means in the table
 SUMMED = ("persons", "self_reliant", "aid_dependent", "immobile", "durable_solution",
-          "rsi", "rcsi", "income", "aid")
+          "rsi", "rcsi", "income", "aid", "consumption")
 #: yes/no columns, counted per cell with one bincount over the cell key and their bits
 FLAGS = ("self_reliant", "aid_dependent", "immobile", "durable_solution")
 #: which of the 2 ** len(FLAGS) flag combinations have each flag set
@@ -29,6 +29,7 @@ _WITH_FLAG = [(np.arange(2 ** len(FLAGS)) >> bit) & 1 == 1 for bit in range(len(
 
 #: the household columns a step's cells and summary are counted from
 RECORDED = ("node", "group", "status", "lcs", *FLAGS, "size", "rsi", "rcsi", "income", "aid",
+            "consumption",
             "ever_displaced", "worker_node")
 #: from this many households on, cells are counted in a background thread (see Recorder)
 BACKGROUND_MIN = 50_000
@@ -69,7 +70,7 @@ def cell_row(hh, n_nodes: int, t: int) -> dict[str, np.ndarray]:
     for name, with_flag in zip(FLAGS, _WITH_FLAG, strict=True):
         row[name] = by_flags[:, with_flag].sum(axis=1)
     values = {"persons": hh.size, "rsi": hh.rsi, "rcsi": hh.rcsi, "income": hh.income,
-              "aid": hh.aid}
+              "aid": hh.aid, "consumption": hh.consumption}
     for name in SUMMED:
         if name not in FLAGS:
             row[name] = np.bincount(dense, weights=values[name], minlength=len(cells))
@@ -173,7 +174,7 @@ class Recorder:
             "involuntary_immobile": data["immobile"].astype(np.int64),
             "durable_solution": data["durable_solution"].astype(np.int64),
         })
-        for name in ("rsi", "rcsi", "income", "aid"):
+        for name in ("rsi", "rcsi", "income", "aid", "consumption"):
             frame[f"mean_{name}"] = data[name] / households
         return frame
 

@@ -2,28 +2,61 @@
 
 Needs are the minimum expenditure basket (MEB) for the household plus the cost of its debt.
 A household that cannot close the gap with income and aid climbs the ladder in order:
-stress, then crisis, then emergency strategies. A strategy whose resource is gone (goods
-sold, assets sold, credit exhausted, children already out of school, house sold) is marked
-exhausted and is never used again, as in WFP's LCS module ("no, because I already sold
-those assets or did this and cannot continue"). The highest level used is the household's
-LCS for the step. A safety net (``protected``) rules out emergency strategies.
+stress, then crisis, then emergency strategies. The highest level used is the household's
+LCS for the step, as WFP's module asks about the last 30 days. A safety net (``protected``)
+rules out emergency strategies. Four rules keep the ladder from saturating (issue 14):
 
-One exhausted strategy can come back: children withdrawn from school (a crisis strategy in
-WFP's LCS module, which asks about the last 30 days, not about a loss for good) are
-re-enrolled once the household has recovered, i.e. when this step's income and aid cover
-its full needs, school costs included, with a margin ``school_reenrol_margin`` to spare
-(``reenrols``). The school bit is then cleared, school costs return to needs, and the RSI
-education domain is scored from services again (phases/indicators.py). Evidence that
-enrolment recovers with income: cash transfers, conditional or not, raise enrolment and
-attendance (Baird, Ferreira, Ozler and Woolcock 2014, J. Development Effectiveness,
-meta-analysis of 75 studies); the margin itself is an assumption (see params.py).
+1. **A strategy is unavailable while its resource is gone, and available again once it is
+   back** (``restore``): credit once debt is repaid below the household's limit, goods or
+   productive assets once the household owns some again, a house once it holds one with
+   secure HLP. WFP's LCS module records "no, because I already sold those assets or did
+   this within the last 12 months and cannot continue" (WFP VAM, LCS-FS indicator guidance):
+   a state of the resource, not a loss for good. Children withdrawn from school are
+   re-enrolled once the household has recovered (``reenrols``, below).
+2. **Emergency strategies are for survival** (``survival_gap``): stress and crisis strategies
+   may cover the gap up to the full MEB, but begging, high-risk work, child labour or
+   marriage, selling the house and leaving are taken only for the part of the gap that
+   would leave the household's consumption (after the spending it cut) below the survival
+   minimum, ``survival_share`` x its basket
+   (the survival MEB, SMEB: WFP's CARI compares expenditure with the SMEB and the MEB; the
+   LCS ranks emergency strategies as the most severe and hardest to reverse). A gap above
+   the survival line that stress and crisis strategies cannot cover is left unmet: the
+   household consumes less (food-based coping, rCSI), it does not beg to reach the full MEB.
+3. **Emergency strategies are bounded in what they cover**: begging, high-risk work and
+   child labour together cover at most ``emergency_cover`` of needs a month (a third each,
+   in ladder order); they earn little (assumption).
+4. **Recovery down the ladder when the gap closes**: the LCS is this month's highest level
+   used, so a household whose income and aid rise above its survival line stops using
+   emergency strategies that month, and one that covers its full needs uses none; credit
+   and sold goods come back as in rule 1. Hosts and displaced households differ where the
+   model has them differ: hosts borrow up to ``host_borrow_limit_months`` of their basket
+   (own homes and long-standing networks to borrow from), the displaced up to
+   ``borrow_limit_months``; hosts with a house and secure HLP can sell it (assumptions).
+
+Children withdrawn from school (a crisis strategy in WFP's LCS module, which asks about the
+last 30 days, not about a loss for good) are re-enrolled once the household has recovered,
+i.e. when this step's income and aid cover its full needs, school costs included, with a
+margin ``school_reenrol_margin`` to spare (``reenrols``). The school bit is then cleared,
+school costs return to needs, and the RSI education domain is scored from services again
+(phases/indicators.py). Evidence that enrolment recovers with income: cash transfers,
+conditional or not, raise enrolment and attendance (Baird, Ferreira, Ozler and Woolcock 2014,
+J. Development Effectiveness, meta-analysis of 75 studies); the margin itself is an
+assumption (see params.py).
+
+**Consumption** (``consumption``, the expenditure surveys measure): what the household
+spends on its basket this month, however it was paid for (income, aid, savings drawn,
+borrowing, sales, emergency earnings). A household in surplus pays its debt service,
+repays ``repayment_share`` of the surplus, saves ``savings_rate`` of the rest and consumes
+the basket plus what is left; a household with a gap consumes the basket less the spending
+it cut (health, education, school costs) and less the need left unmet. Debt service,
+repayments and saving are not consumption.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.codes import Coping
+from simulation.codes import Coping, Group
 from simulation.params import Parameters
 
 
@@ -56,12 +89,61 @@ BIT = {s.name: np.uint16(1 << i) for i, s in enumerate(LADDER)}
 DISTRESS_SALE_PRICE = 0.5
 #: share of needs saved for good once children leave school (education costs; assumption)
 SCHOOL_COST_SHARE = 0.05
+#: strategies that cover the gap by spending less rather than by bringing money in
+SPENDING_CUTS = ("cut_spending", "school")
+#: how many emergency strategies share ``emergency_cover`` (begging, risky work, child labour)
+EMERGENCY_EARNERS = sum(1 for s in LADDER if s.resource == "emergency")
+#: a survival gap below this (USD) is none: float rounding, not need
+SURVIVAL_SLACK = 1e-6
+#: a resource worth less than this (USD) has not come back (float rounding, not a resource)
+RESTORE_SLACK = 0.01
+#: strategies whose resource can come back (rule 1 of the module docstring)
+RESTORABLE = ("borrow", "sell_household_goods", "sell_productive_assets", "sell_house_or_land")
+RESTORABLE_BITS = np.uint16(sum(int(BIT[name]) for name in RESTORABLE))
 
 
 def needs(meb_per_person, size, debt, withdrew_children, params: Parameters, months: float):
     """Monthly MEB for the household plus debt service, less school costs if withdrawn."""
     basket = meb_per_person * size * months * np.where(withdrew_children, 1.0 - SCHOOL_COST_SHARE, 1.0)
     return (basket + debt * params.debt_interest * months).astype(np.float32)
+
+
+def borrow_limit(group, params: Parameters) -> np.ndarray:
+    """Most a household can owe, in months of its basket: hosts and others differ (rule 4)."""
+    return np.where(group == Group.HOST, params.host_borrow_limit_months,
+                    params.borrow_limit_months)
+
+
+def restore(exhausted, hh, need, params: Parameters, months: float) -> np.ndarray:
+    """The exhausted bitmask with strategies whose resource is back made available (rule 1).
+
+    Pure: returns a new array. Credit is back when debt is below the household's limit,
+    goods and productive assets when it owns some, the house when it has one with secure HLP.
+    """
+    out = np.asarray(exhausted).copy()
+    rows = np.flatnonzero(out & RESTORABLE_BITS)  # only households with something to restore
+    if len(rows) == 0:
+        return out
+    monthly_basket = need[rows] / max(months, 1e-9)
+    back = {
+        "borrow": (borrow_limit(hh.group[rows], params) * monthly_basket - hh.debt[rows]
+                   > RESTORE_SLACK),
+        "sell_household_goods": hh.household_goods[rows] > RESTORE_SLACK,
+        "sell_productive_assets": hh.assets[rows] * DISTRESS_SALE_PRICE > RESTORE_SLACK,
+        "sell_house_or_land": hh.hlp_secure[rows] & (hh.house_value[rows] > RESTORE_SLACK),
+    }
+    for name, available in back.items():
+        out[rows[available]] &= ~BIT[name]
+    return out
+
+
+def survival_gap(remaining, cut, basket, params: Parameters) -> np.ndarray:
+    """How far below its survival line a household's consumption would be (rule 2):
+    ``max(0, remaining + cut - (1 - survival_share) x basket)``, ``remaining`` being the
+    gap still open and ``cut`` the spending already cut; below ``SURVIVAL_SLACK`` USD it is
+    none (float rounding)."""
+    gap = remaining + cut - (1.0 - params.survival_share) * basket
+    return np.where(gap > SURVIVAL_SLACK, gap, 0.0)
 
 
 def reenrols(withdrew_children, income, aid, full_need, params: Parameters) -> np.ndarray:
@@ -79,25 +161,34 @@ def reenrols(withdrew_children, income, aid, full_need, params: Parameters) -> n
     return np.asarray(withdrew_children, dtype=bool) & (total >= threshold)
 
 
-def climb_ladder(gap, hh, need, params: Parameters, months: float):
-    """Cover ``gap`` strategy by strategy; update stocks in place; return (lcs, used, gap left).
+def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
+    """Cover ``gap`` strategy by strategy; update stocks in place; return (lcs, used, gap
+    left, spending cut).
 
-    ``hh`` is the household store (or any object with the same columns). Vectorized over
-    households; the only loop is over the eleven strategies, and each strategy touches only
-    the households still climbing (gap left, strategy not exhausted), so the cost follows
-    how many households are in need, not the population.
+    ``hh`` is the household store (or any object with the same columns); ``basket`` is the
+    MEB part of ``need`` (need less debt service; default ``need``), whose survival share
+    bounds emergency strategies (rule 2). Vectorized over households; the only loop is over
+    the eleven strategies, and each strategy touches only the households still climbing
+    (gap left, strategy not exhausted), so the cost follows how many households are in need,
+    not the population.
     """
     remaining = gap.astype(np.float64)
+    basket = need if basket is None else basket
     lcs = np.full(len(gap), int(Coping.NONE), dtype=np.int8)
     used = np.zeros(len(gap), dtype=np.uint16)
+    cut = np.zeros(len(gap), dtype=np.float64)
     exhausted = hh.strategies_exhausted.copy()
     climbing = np.flatnonzero(remaining > 0)
     for strategy in LADDER:
         if len(climbing) == 0:
             break
         bit = BIT[strategy.name]
+        emergency = strategy.level == Coping.EMERGENCY
+        if emergency:  # only below the survival line (rule 2), never under a safety net
+            below = survival_gap(remaining[climbing], cut[climbing], basket[climbing], params)
+            climbing = climbing[below > 0]
         can = (exhausted[climbing] & bit) == 0
-        if strategy.level == Coping.EMERGENCY:
+        if emergency:
             can &= ~hh.protected[climbing]
         rows = climbing[can]
         if len(rows) == 0:
@@ -107,9 +198,14 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float):
             taken = rows
         else:
             capacity = _capacity(strategy.resource, hh, rows, need, params, months)
-            cover = np.minimum(remaining[rows], capacity)
+            wanted = remaining[rows]
+            if emergency:  # toward the survival line, never beyond the gap itself
+                wanted = np.minimum(wanted, survival_gap(wanted, cut[rows], basket[rows], params))
+            cover = np.minimum(wanted, capacity)
             took = cover > 0
             _draw_down(strategy.resource, hh, rows, cover)
+            if strategy.resource in SPENDING_CUTS:
+                cut[rows] += cover
             if strategy.exhaustible:
                 if strategy.resource == "school":
                     gone = took
@@ -123,7 +219,7 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float):
         used[taken] |= bit
         lcs[taken] = np.maximum(lcs[taken], int(strategy.level))
     hh.strategies_exhausted = exhausted
-    return lcs, used, remaining
+    return lcs, used, remaining, cut
 
 
 def _capacity(resource, hh, rows, need, params: Parameters, months: float):
@@ -132,7 +228,8 @@ def _capacity(resource, hh, rows, need, params: Parameters, months: float):
         return hh.savings[rows].astype(np.float64)
     if resource == "credit":
         monthly_basket = need[rows] / max(months, 1e-9)
-        return np.maximum(0.0, params.borrow_limit_months * monthly_basket - hh.debt[rows])
+        limit = borrow_limit(hh.group[rows], params)
+        return np.maximum(0.0, limit * monthly_basket - hh.debt[rows])
     if resource == "household_goods":
         return hh.household_goods[rows].astype(np.float64)
     if resource == "assets":
@@ -143,8 +240,8 @@ def _capacity(resource, hh, rows, need, params: Parameters, months: float):
         return SCHOOL_COST_SHARE * need[rows]
     if resource == "house_value":
         return np.where(hh.hlp_secure[rows], hh.house_value[rows], 0.0)
-    if resource == "emergency":
-        return params.emergency_cover * need[rows]
+    if resource == "emergency":  # the three emergency earners share emergency_cover (rule 3)
+        return params.emergency_cover / EMERGENCY_EARNERS * need[rows]
     raise ValueError(resource)
 
 
@@ -162,7 +259,7 @@ def _draw_down(resource, hh, rows, cover):
 
 
 def settle_surplus(surplus, hh, params: Parameters, rows=None):
-    """Repay debt first, then save part of what is left (assumption: the rest is consumed).
+    """Repay debt first, then save part of what is left; return what is left to consume.
 
     With ``rows``, only those households (``surplus`` is then theirs, in the same order).
     """
@@ -170,7 +267,9 @@ def settle_surplus(surplus, hh, params: Parameters, rows=None):
     debt = hh.debt[rows]
     repay = np.minimum(debt, surplus * params.repayment_share)
     hh.debt[rows] = debt - repay
-    hh.savings[rows] = hh.savings[rows] + (surplus - repay) * params.savings_rate
+    saved = (surplus - repay) * params.savings_rate
+    hh.savings[rows] = hh.savings[rows] + saved
+    return surplus - repay - saved
 
 
 def step(model, t: int) -> None:
@@ -187,11 +286,15 @@ def step(model, t: int) -> None:
         withdrew &= ~back
     need = needs(meb, hh.size, hh.debt, withdrew, params, months)
     hh.need = need
+    basket = need - (hh.debt * params.debt_interest * months).astype(np.float32)
     gap = need - hh.income - hh.aid
+    consumption = basket.astype(np.float64)
     in_surplus = np.flatnonzero(gap < 0)
-    settle_surplus(-gap[in_surplus], hh, params, rows=in_surplus)
+    consumption[in_surplus] += settle_surplus(-gap[in_surplus], hh, params, rows=in_surplus)
+    hh.strategies_exhausted = restore(hh.strategies_exhausted, hh, need, params, months)
     np.maximum(gap, 0.0, out=gap)
-    lcs, used, remaining = climb_ladder(gap, hh, need, params, months)
+    lcs, used, remaining, cut = climb_ladder(gap, hh, need, params, months, basket)
     hh.lcs = lcs
     hh.strategies_used = used
     hh.unmet_need = np.divide(remaining, need, out=np.zeros_like(remaining), where=need > 0)
+    hh.consumption = np.maximum(0.0, consumption - cut - remaining)

@@ -10,11 +10,24 @@
   ``is_self_reliant``).
 - Aid dependency: aid above ``aid_dependency_share`` of income plus aid for
   ``aid_dependency_months`` in a row.
+- Return intentions (``return_intentions``), as UNHCR's Regional Survey on Syrian Refugees'
+  Perceptions and Intentions on Return (RPIS) asks them: a displaced household *hopes to
+  return one day* while its latent attachment draw is below its ties to the origin (so the
+  share hoping is the mean origin tie, and it wanes as ties decay away from home); it
+  *intends to return within 12 months* if it hopes to and the conditions refugees cite
+  hold at its origin (RPIS 5, 2019: security, services and shelter, livelihoods): threat
+  below ``return_threat_max`` (the mobility phase's own limit for returns), services at
+  least ``return_services_min``, its own home usable, and jobs there.
+- Home condition (``home_condition``): a returnee's own home is damaged while its latent
+  draw is below the origin's damage (so the share damaged follows the damage, and repairs
+  bring homes back); a home not damaged but without secure HLP (lost, occupied) is not
+  usable either. IOM DTM's return assessments ask returnees unable to move back into
+  their homes why (IOM DTM Iraq 2016: damage to the residence, 76%).
 """
 
 import numpy as np
 
-from simulation.codes import Status
+from simulation.codes import DISPLACED_STATUSES, Status
 from simulation.params import Parameters
 from simulation.phases.coping import BIT
 
@@ -162,6 +175,47 @@ def is_self_reliant(rsi_mean: np.ndarray, rsi_min: np.ndarray, params: Parameter
     return (rsi_mean >= params.self_reliance_mean) & (rsi_min > 1)
 
 
+#: whether each status code is a displaced status (a lookup: cheaper than isin on millions)
+_IS_DISPLACED = np.isin(np.arange(len(Status)), DISPLACED_STATUSES)
+
+
+def latent_draws(hh, column: str, streams, name: str) -> np.ndarray:
+    """Fill the not-yet-drawn entries (-1) of a latent uniform column in place; return it.
+
+    Row i gets the i-th draw of stream ``name`` at step 0, so a row's draw never depends on
+    when it is first needed or on other rows (arrivals get theirs when they appear).
+    """
+    values = getattr(hh, column)
+    if len(values) == 0 or values[-1] >= 0:  # rows are only ever added at the end
+        return values
+    missing = np.flatnonzero(values < 0)
+    values[missing] = streams.uniform(name, 0, len(hh))[missing]
+    return values
+
+
+def home_condition(hh, graph, draw) -> np.ndarray:
+    """0 (usable, or not a returnee), 1 damaged, 2 not secure: ``home_unusable`` (docstring)."""
+    out = np.zeros(len(hh), dtype=np.int8)
+    back = np.flatnonzero(hh.status == Status.RETURNED)
+    damaged = draw[back] < graph.damage[hh.origin[back]]
+    out[back] = np.where(damaged, 1, np.where(hh.hlp_secure[back], 0, 2))
+    return out
+
+
+def return_intentions(hh, graph, attachment, draw, params: Parameters):
+    """(hopes to return one day, intends to within 12 months) for each household (docstring)."""
+    hope = np.zeros(len(hh), dtype=bool)
+    intent = np.zeros(len(hh), dtype=bool)
+    rows = np.flatnonzero(np.take(_IS_DISPLACED, hh.status.astype(np.intp)))
+    origin = hh.origin[rows].astype(np.intp)
+    hope[rows] = attachment[rows] < hh.origin_ties[rows]
+    home_usable = (draw[rows] >= graph.damage[origin]) & hh.hlp_secure[rows]
+    intent[rows] = (hope[rows] & (graph.threat[origin] < params.return_threat_max)
+                    & (graph.services[origin] >= params.return_services_min) & home_usable
+                    & (graph.labour_demand[origin] > 0))
+    return hope, intent
+
+
 def step(model, t: int) -> None:
     hh, graph, params = model.households, model.graph, model.params
     total = hh.income + hh.aid
@@ -175,3 +229,8 @@ def step(model, t: int) -> None:
     hh.t_aid_since = np.where(dependent_now, np.where(hh.t_aid_since < 0, t, hh.t_aid_since), -1)
     months_in_a_row = (t - hh.t_aid_since + 1) * model.days_per_step / 30.0
     hh.aid_dependent = dependent_now & (months_in_a_row >= params.aid_dependency_months)
+
+    attachment = latent_draws(hh, "return_attachment", model.streams, "return_attachment")
+    draw = latent_draws(hh, "home_damage_draw", model.streams, "home_damage")
+    hh.home_unusable = home_condition(hh, graph, draw)
+    hh.return_hope, hh.return_intent = return_intentions(hh, graph, attachment, draw, params)

@@ -31,7 +31,6 @@ KINDS = ("forced", "voluntary", "abroad")
 #: ties at a new place start low and grow; ties to the origin fade while away (assumption)
 NEW_PLACE_TIES = 0.2
 TIES_GROWTH = 0.02
-ORIGIN_TIES_DECAY = 0.01
 
 
 def aspiration(threat, lcs, earned_ratio, ties, services, params: Parameters) -> np.ndarray:
@@ -191,7 +190,8 @@ def step(model, t: int) -> None:
     wish[~mobile] = 0.0
     hh.aspiration = wish
     hh.ties = np.minimum(1.0, hh.ties + TIES_GROWTH * months * mobile)
-    hh.origin_ties = np.where(node != hh.origin, hh.origin_ties * (1.0 - ORIGIN_TIES_DECAY * months),
+    hh.origin_ties = np.where(node != hh.origin,
+                              hh.origin_ties * (1.0 - params.origin_ties_decay * months),
                               hh.origin_ties)
 
     forced = model.today.fleeing & mobile

@@ -27,11 +27,6 @@ from simulation.outputs import files
 from simulation.sweeps.design import SweepDesign
 from simulation.sweeps.spec import SweepError
 
-try:  # one writer per folder (POSIX advisory lock, released by the OS if the process dies)
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None
-
 
 class ResultStore:
     """One sweep's output folder (see the module docstring)."""
@@ -86,16 +81,11 @@ class ResultStore:
             self._lock = None
 
     def _take_lock(self) -> None:
-        if fcntl is None:
-            return
-        handle = open(self.dir / ".lock", "w")  # noqa: SIM115 - held until close()
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
+        try:  # one writer per folder (released by the OS if the process dies)
+            self._lock = files.lock_folder(self.dir)
+        except files.FolderBusy:
             raise SweepError([(str(self.dir), None, "", "another sweep is writing to this "
                                "folder; wait for it or choose another --out")]) from None
-        self._lock = handle
 
     # --- writing ---------------------------------------------------------------------------
     def write(self, rows: list[dict]) -> Path:

@@ -34,7 +34,7 @@ SUMMARY = ("self_reliant_share", "harmful_coping_share", "emergency_coping_share
 COMPARED = ("node", "status", "lcs", "strategies_used", "strategies_exhausted", "rcsi",
             "self_reliant", "aid_dependent", "durable_solution", "immobile", "income", "need",
             "savings", "debt", "assets", "household_goods", "house_value", "rsi", "ties",
-            "origin_ties", "living_standard", "t_criteria_since")
+            "origin_ties", "living_standard", "t_criteria_since", "consumption")
 
 
 def scenario(**parameters):

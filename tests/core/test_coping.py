@@ -14,6 +14,7 @@ from simulation.phases.coping import (
     climb_ladder,
     needs,
     reenrols,
+    restore,
     settle_surplus,
 )
 from simulation.phases.coping import step as coping_step
@@ -44,7 +45,7 @@ def test_no_income_no_savings_climbs_stress_then_crisis():
     need = np.array([300.0], dtype=np.float32)
     seen = []
     for _ in range(5):
-        lcs, _, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+        lcs, *_ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
         seen.append(int(lcs[0]))
     # credit limit = 2 months of the basket = 600: two months of borrowing; then goods (100)
     # and assets at half price (1000 -> 500 of cover) over two months; then emergency
@@ -57,7 +58,7 @@ def test_no_income_no_savings_climbs_stress_then_crisis():
 def test_first_month_with_credit_stays_at_stress():
     hh = households(1, savings=0.0, debt=0.0, household_goods=0.0, assets=0.0, size=5)
     need = np.array([300.0], dtype=np.float32)
-    lcs, used, remaining = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    lcs, used, remaining, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
     # credit limit is 2 months of the basket: 600, enough for this month
     assert lcs[0] == Coping.STRESS
     assert used[0] & BIT["borrow"]
@@ -68,32 +69,118 @@ def test_first_month_with_credit_stays_at_stress():
 def test_savings_cover_a_gap_at_stress_level_and_are_drawn_down():
     hh = households(1, savings=500.0, household_goods=0.0, assets=0.0)
     need = np.array([200.0], dtype=np.float32)
-    lcs, used, remaining = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    lcs, used, remaining, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
     assert lcs[0] == Coping.STRESS and used[0] == BIT["spend_savings"]
     assert hh.savings[0] == pytest.approx(300.0)
 
 
-def test_used_up_strategy_is_not_used_again():
-    """Goods sold to the last one are marked exhausted and never sold again, even if
-    the household later owns goods again (WFP: 'already sold, cannot continue')."""
+def test_used_up_strategy_waits_until_its_resource_is_back():
+    """Goods sold to the last one are marked exhausted and not sold while there are none
+    (WFP: 'already sold, cannot continue'); once the household owns goods again, restore
+    makes the strategy available again (the LCS recall is 12 months, not for good)."""
     hh = households(1, savings=0.0, debt=10_000.0, household_goods=50.0, assets=0.0)
     need = np.array([100.0], dtype=np.float32)
-    _, used, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    _, used, *_ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
     assert used[0] & BIT["sell_household_goods"]
     assert hh.strategies_exhausted[0] & BIT["sell_household_goods"]
+    hh.strategies_exhausted = restore(hh.strategies_exhausted, hh, need, PARAMS, 1.0)
+    assert hh.strategies_exhausted[0] & BIT["sell_household_goods"]  # still none: still gone
     hh.household_goods[0] = 80.0
-    _, used, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
-    assert not used[0] & BIT["sell_household_goods"]
-    assert hh.household_goods[0] == pytest.approx(80.0)
+    hh.strategies_exhausted = restore(hh.strategies_exhausted, hh, need, PARAMS, 1.0)
+    _, used, *_ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    assert used[0] & BIT["sell_household_goods"]
+    assert hh.household_goods[0] == pytest.approx(0.0, abs=1e-4)
+
+
+def test_credit_comes_back_once_debt_is_repaid_below_the_limit():
+    hh = households(1, savings=0.0, debt=600.0, household_goods=0.0, assets=0.0, group=0)
+    need = np.array([300.0], dtype=np.float32)
+    hh.strategies_exhausted[0] = BIT["borrow"]
+    assert restore(hh.strategies_exhausted, hh, need, PARAMS, 1.0)[0] & BIT["borrow"]
+    settle_surplus(np.array([400.0]), hh, PARAMS)  # a good month: repay 200
+    assert not restore(hh.strategies_exhausted, hh, need, PARAMS, 1.0)[0] & BIT["borrow"]
+
+
+def test_hosts_can_borrow_more_than_displaced_households():
+    from simulation.codes import Group
+
+    hh = households(2, savings=0.0, debt=0.0, household_goods=0.0, assets=0.0)
+    hh.group[0], hh.group[1] = int(Group.DISPLACED), int(Group.HOST)
+    need = np.full(2, 300.0, dtype=np.float32)
+    for _ in range(3):
+        climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    assert hh.debt[0] == pytest.approx(PARAMS.borrow_limit_months * 300.0)
+    assert hh.debt[1] == pytest.approx(min(3, PARAMS.host_borrow_limit_months) * 300.0)
+    assert hh.debt[1] > hh.debt[0]
+
+
+def bare(n=1, **values):
+    """Households with nothing left to sell or borrow against."""
+    hh = households(n, savings=0.0, debt=0.0, household_goods=0.0, assets=0.0, house_value=0.0,
+                    **values)
+    hh.strategies_exhausted[:] = BIT["borrow"]
+    return hh
+
+
+def test_emergency_strategies_only_below_the_survival_line():
+    """A gap that cutting health and education spending brings above the survival line is
+    left unmet (less consumption), not covered by begging; a deeper one is, down to the line."""
+    need = np.full(2, 100.0, dtype=np.float32)
+    gap = np.array([30.0, 15.0], dtype=np.float32)  # survival line: 80% of the basket
+    hh = bare(2)
+    lcs, used, remaining, cut = climb_ladder(gap.copy(), hh, need, PARAMS, months=1.0)
+    # 30 short: cutting health and education (15) and school costs (5) leaves 10 unmet;
+    # consumption 100 - 20 - 10 = 70 < 80, so emergency earnings cover the 10 below the line
+    # 15 short: the cut covers it; consumption 85, above the line: no emergency
+    assert lcs[0] == Coping.EMERGENCY and remaining[0] == pytest.approx(0.0, abs=1e-4)
+    assert lcs[1] == Coping.CRISIS and remaining[1] == pytest.approx(0.0, abs=1e-4)
+    assert cut.tolist() == pytest.approx([20.0, 15.0])
+
+
+def test_emergency_earnings_together_cover_at_most_emergency_cover():
+    hh = bare(1)
+    need = np.array([100.0], dtype=np.float32)
+    _, used, remaining, cut = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    earned = 100.0 - remaining[0] - cut[0]
+    assert earned == pytest.approx(PARAMS.emergency_cover * 100.0)
+    assert used[0] & BIT["whole_household_migrates"]  # still below the line: it will try to leave
+
+
+def test_household_comes_down_the_ladder_as_its_gap_closes():
+    model = one_node_model(bare(1, size=SIZE, income=0.0, aid=0.0))
+    hh = model.households
+    levels = []
+    for t, income in enumerate((0.3, 0.55, 0.9, 1.2), start=1):
+        hh.income[0] = income * FULL_NEED
+        coping_step(model, t)
+        levels.append(int(hh.lcs[0]))
+    assert levels == [Coping.EMERGENCY, Coping.EMERGENCY, Coping.CRISIS, Coping.NONE]
+
+
+def test_consumption_is_what_the_household_spends():
+    """Surplus: the basket plus what is left after repaying and saving; gap: the basket less
+    the spending cut and the need left unmet. Debt service is not consumption."""
+    model = one_node_model(bare(2, size=SIZE, income=0.0, aid=0.0))
+    hh = model.households
+    hh.income[0], hh.income[1] = 2 * FULL_NEED, 0.5 * FULL_NEED
+    coping_step(model, 1)
+    surplus = FULL_NEED
+    assert hh.consumption[0] == pytest.approx(FULL_NEED + surplus * (1 - PARAMS.savings_rate))
+    # half the basket from income; cuts of health, education and school spending; emergency
+    # earnings (at most emergency_cover of needs) toward the survival line
+    earned = min(PARAMS.emergency_cover * hh.need[1],
+                 PARAMS.survival_share * hh.need[1] - hh.income[1])
+    assert hh.consumption[1] == pytest.approx(hh.income[1] + earned, rel=1e-5)
+    assert hh.consumption[1] <= hh.need[1] * PARAMS.survival_share + 1e-3
 
 
 def test_children_withdrawn_once_and_needs_fall_after():
     hh = households(1, savings=0.0, debt=10_000.0, household_goods=0.0, assets=0.0)
     need = np.array([100.0], dtype=np.float32)
-    _, used, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    _, used, *_ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
     assert used[0] & BIT["withdraw_children_from_school"]
     withdrew = (hh.strategies_exhausted & BIT["withdraw_children_from_school"]) != 0
-    _, used2, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    _, used2, *_ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
     assert not used2[0] & BIT["withdraw_children_from_school"]
     meb = np.array([60.0])
     size = np.array([5])
@@ -107,7 +194,7 @@ def test_safety_net_rules_out_emergency_strategies():
                     house_value=0.0)
     hh.protected[1] = True
     need = np.array([500.0, 500.0], dtype=np.float32)
-    lcs, used, remaining = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
+    lcs, used, remaining, _ = climb_ladder(need.copy(), hh, need, PARAMS, months=1.0)
     assert lcs[0] == Coping.EMERGENCY
     assert lcs[1] == Coping.CRISIS
     emergency_bits = sum(int(BIT[s.name]) for s in LADDER if s.level == Coping.EMERGENCY)
@@ -118,7 +205,7 @@ def test_safety_net_rules_out_emergency_strategies():
 def test_no_gap_no_coping():
     hh = households(3, savings=10.0)
     zero = np.zeros(3, dtype=np.float32)
-    lcs, used, _ = climb_ladder(zero, hh, np.full(3, 100, dtype=np.float32), PARAMS, 1.0)
+    lcs, used, *_ = climb_ladder(zero, hh, np.full(3, 100, dtype=np.float32), PARAMS, 1.0)
     assert (lcs == Coping.NONE).all() and (used == 0).all()
 
 
@@ -135,6 +222,8 @@ SCHOOL = int(BIT["withdraw_children_from_school"])
 SIZE, MEB, SERVICES = 5, 60.0, 0.8
 FULL_NEED = SIZE * MEB  # one month, no debt: the basket with school costs
 MARGIN = PARAMS.school_reenrol_margin
+#: households in these tests cannot borrow, so that credit coming back does not close gaps
+NO_CREDIT = Parameters(borrow_limit_months=0.0, host_borrow_limit_months=0.0)
 
 
 def one_node_model(hh):
@@ -142,7 +231,7 @@ def one_node_model(hh):
     graph = SimpleNamespace(
         meb=np.array([MEB], dtype=np.float32), housing=np.array([0.6]), damage=np.zeros(1),
         services=np.array([SERVICES]), threat=np.zeros(1), cohesion=np.array([0.5]))
-    return SimpleNamespace(households=hh, graph=graph, params=PARAMS, days_per_step=30)
+    return SimpleNamespace(households=hh, graph=graph, params=NO_CREDIT, days_per_step=30)
 
 
 def withdrawn(income: float) -> HouseholdStore:

@@ -9,12 +9,16 @@ import pytest
 from simulation.api import run
 from simulation.codes import Coping, Group, Status
 from simulation.model import PRDSModel
+from simulation.phases.coping import BIT, RESTORABLE
 from simulation.scenario import DEFAULT_SCENARIO, load_scenario
 
 
 @pytest.fixture(scope="module")
 def default():
     return load_scenario(DEFAULT_SCENARIO)
+
+
+RESTORABLE_BITS = np.uint16(sum(int(BIT[name]) for name in RESTORABLE))
 
 
 def test_invariants_hold_every_step(default):
@@ -33,8 +37,9 @@ def test_invariants_hold_every_step(default):
         assert ((hh.lcs >= Coping.NONE) & (hh.lcs <= Coping.EMERGENCY)).all()
         assert ((hh.rcsi >= 0) & (hh.rcsi <= 56)).all()
         assert ((hh.rsi >= 1) & (hh.rsi <= 5)).all()
-        # a strategy exhausted at an earlier step is not used again
-        assert not (hh.strategies_used & exhausted_before).any()
+        # a strategy exhausted at an earlier step is not used again unless its resource can
+        # come back (credit repaid, goods or assets owned again: coping.restore)
+        assert not (hh.strategies_used & exhausted_before & ~RESTORABLE_BITS).any()
         exhausted_before = hh.strategies_exhausted.copy()
         counts = model.recorder.cells[-1]["households"]
         assert counts.sum() == n0 and (counts > 0).all()

@@ -151,9 +151,26 @@ def test_exhausted_strategy_used_again_fires(checked):
 
 
 def test_exhausted_strategy_made_available_again_fires(checked):
+    """Only strategies whose resource can come back (coping.restore) and school may become
+    available again: any other bit cleared is a broken ladder."""
     model, checker = checked
-    checker.before.exhausted[7] |= BIT["borrow"]
-    model.households.strategies_exhausted[7] &= ~BIT["borrow"]
+    checker.before.exhausted[7] |= BIT["begging"]
+    model.households.strategies_exhausted[7] &= ~BIT["begging"]
+    assert "coping_ladder" in broken(checker)
+
+
+def test_strategy_marked_exhausted_with_its_resource_still_there_fires(checked):
+    model, checker = checked
+    hh = model.households
+    hh.household_goods[7] = 50.0
+    hh.strategies_exhausted[7] |= BIT["sell_household_goods"]
+    assert "coping_ladder" in broken(checker)
+
+
+def test_consumption_above_what_the_household_had_fires(checked):
+    model, checker = checked
+    hh = model.households
+    hh.consumption[7] = hh.need[7] + max(0.0, hh.income[7] + hh.aid[7] - hh.need[7]) + 10.0
     assert "coping_ladder" in broken(checker)
 
 
@@ -178,11 +195,11 @@ def test_children_back_in_school_after_recovery_is_allowed_but_nothing_else(chec
     model, checker = checked
     checker.before.exhausted[7] |= BIT["withdraw_children_from_school"]
     recovered(model, 7, met=True)
-    checker.check()  # re-enrolment: the one exhausted strategy that may come back
-    checker.before.exhausted[7] |= BIT["withdraw_children_from_school"] | BIT["borrow"]
+    checker.check()  # re-enrolment: school may come back (and restorable resources)
+    checker.before.exhausted[7] |= BIT["withdraw_children_from_school"] | BIT["begging"]
     recovered(model, 7, met=True)
-    model.households.strategies_exhausted[7] &= ~BIT["borrow"]
-    assert "coping_ladder" in broken(checker)  # any other strategy still may not
+    model.households.strategies_exhausted[7] &= ~BIT["begging"]
+    assert "coping_ladder" in broken(checker)  # a strategy that cannot come back may not
 
 
 def test_lcs_not_matching_strategies_fires(checked):

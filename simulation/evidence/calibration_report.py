@@ -1,0 +1,249 @@
+"""What a calibration writes: the trial history, the best set, before/after, the applied defaults.
+
+Files in the output folder (each written atomically, ``simulation.outputs.files``):
+
+- ``trials.parquet``: one row per trial: ``trial``, ``state`` (COMPLETE, FAIL, RUNNING),
+  ``loss``, one column per parameter, ``loss.<id>`` and ``median.<id>`` per target,
+  ``seconds``, ``error``;
+- ``best_parameters.yaml``: the best set, rounded to 4 significant digits, as a scenario's
+  ``parameters:`` block (with the trial, the loss and the targets in its header);
+- ``before_after.json``, ``before_after.html`` and ``before_after/<id>.png``: every entry of
+  the libraries, fitted and test, evaluated with the defaults in force ("before") and with
+  the best set ("after"): the published band, the model's median and 10-90% band, the loss.
+
+``apply_defaults`` writes ``simulation/calibrated.yaml`` (``simulation/calibrated.py``).
+"""
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from simulation.calibrated import CALIBRATED_FILE
+from simulation.evidence.calibration_spec import Calibration
+from simulation.outputs import files
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def history(study, calibration: Calibration) -> pd.DataFrame:
+    """The trial history as a table (see module docstring), in trial order."""
+    rows = []
+    names = list(calibration.parameters)
+    targets = list(calibration.weights)
+    for trial in study.get_trials(deepcopy=False):
+        attrs = trial.user_attrs
+        row: dict[str, Any] = {"trial": trial.number, "state": trial.state.name,
+                               "loss": trial.value if trial.value is not None else math.nan}
+        for name in names:
+            row[name] = trial.params.get(name, math.nan)
+        per_target = attrs.get("targets") or {}
+        for target in targets:
+            result = per_target.get(target) or {}
+            row[f"loss.{target}"] = _number(result.get("loss"))
+            row[f"median.{target}"] = _number(result.get("median"))
+        row["seconds"] = _number(attrs.get("seconds"))
+        row["error"] = attrs.get("error")
+        rows.append(row)
+    columns = ["trial", "state", "loss", *names,
+               *(f"{kind}.{t}" for t in targets for kind in ("loss", "median")), "seconds", "error"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["error"] = frame["error"].astype("string")
+    return frame
+
+
+def _number(value) -> float:
+    return math.nan if value is None else float(value)
+
+
+def write_history(study, calibration: Calibration, out_dir: Path) -> Path:
+    return files.write_parquet(out_dir / "trials.parquet", history(study, calibration))
+
+
+def rounded(parameters: dict[str, float], calibration: Calibration, digits: int = 4) -> dict[str, float]:
+    """Parameters rounded to ``digits`` significant digits, kept inside their ranges."""
+    bounds = calibration.bounds()
+    out = {}
+    for name, value in parameters.items():
+        low, high, _ = bounds[name]
+        out[name] = min(high, max(low, float(f"{value:.{digits}g}")))
+    return out
+
+
+def write_best(out_dir: Path, calibration: Calibration, best: dict[str, float], trial,
+               trials: int) -> Path:
+    """``best_parameters.yaml``: a ``parameters:`` block with where it came from."""
+    header = (f"# Best parameter set of calibration {calibration.name!r} ({calibration._file}):\n"
+              f"# trial {trial.number} of {trials}, loss {trial.value:.4g} (mean "
+              f"loss of the fitted entries, in tolerance units; 0 = every one inside its band).\n"
+              f"# Fitted to: {', '.join(calibration.weights)}.\n"
+              f"# Use it in a scenario (parameters: ...) or make it the defaults with --apply.\n")
+    body = yaml.safe_dump({"parameters": best}, sort_keys=False)
+    return files.write_text(out_dir / "best_parameters.yaml", header + body)
+
+
+def apply_defaults(calibration: Calibration, best: dict[str, float], trial,
+                   path: Path = CALIBRATED_FILE) -> Path:
+    """Write the fitted values as the package's calibrated defaults (``simulation/calibrated.py``)."""
+    source = Path(calibration._file).resolve()
+    shown = source.relative_to(REPO) if source.is_relative_to(REPO) else source
+    command = f"prds calibrate {shown} --apply"
+    header = ("# The calibrated defaults of simulation/params.py (read by simulation/calibrated.py).\n"
+              f"# Written by: {command}\n"
+              "# Do not edit by hand: rerun that command (README, \"Calibrating\").\n")
+    document = {
+        "command": command,
+        "calibration": str(shown),
+        "study": {"name": calibration.name, "best_trial": trial.number,
+                  "loss": float(trial.value), "trials": calibration.trials,
+                  "replicates": calibration.replicates, "seed": calibration.seed},
+        "fitted_to": list(calibration.weights),
+        "parameters": best,
+    }
+    return files.write_text(path, header + yaml.safe_dump(document, sort_keys=False))
+
+
+# --- before / after ------------------------------------------------------------------------------
+def before_after(calibration: Calibration, best: dict[str, float], executor=None) -> dict:
+    """Every entry of the libraries with the defaults in force and with ``best``."""
+    from simulation.evidence import evaluate
+
+    entries = calibration.library_entries
+    rows = {}
+    for label, parameters in (("before", None), ("after", best)):
+        results = evaluate(entries, replicates=calibration.replicates, seed=calibration.seed,
+                           parameters=parameters, executor=executor)
+        for result in results:
+            row = rows.setdefault(result.id, {"id": result.id, "use": result.use,
+                                              "fitted": result.id in calibration.weights,
+                                              "source": result.source,
+                                              "published": result.published,
+                                              "tolerance": result.tolerance})
+            row[label] = {"model": result.model, "loss": _plain(result.loss), "pass": result.pass_}
+    return {"calibration": calibration.name, "fingerprint": calibration.fingerprint(),
+            "parameters": best, "replicates": calibration.replicates, "seed": calibration.seed,
+            "targets": list(rows.values())}
+
+
+def _plain(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def write_before_after(out_dir: Path, document: dict) -> list[Path]:
+    """``before_after.json``, one PNG per entry and ``before_after.html`` (PNGs embedded)."""
+    from simulation.report.document import CSS, esc, image, render_png, table
+
+    written = [files.write_json(out_dir / "before_after.json", document)]
+    images = {}
+    for row in document["targets"]:
+        data = render_png(target_figure(row))
+        images[row["id"]] = data
+        written.append(files.atomic_write(out_dir / "before_after" / f"{row['id']}.png",
+                                          lambda tmp, data=data: tmp.write_bytes(data)))
+    headers = ["entry", "use", "published", "band", "before: median [p10, p90]", "loss",
+               "after: median [p10, p90]", "loss"]
+    body = []
+    for row in document["targets"]:
+        cells = [f'<td class="key">{esc(row["id"])}</td>',
+                 f"<td>{esc(row['use'] + (' (fitted)' if row['fitted'] else ''))}</td>",
+                 f"<td>{esc(_published(row['published']))}</td>",
+                 f"<td>{esc(_band(row['tolerance']))}</td>"]
+        for label in ("before", "after"):
+            side = row[label]
+            mark = "pass" if side["pass"] else "fail"
+            cells.append(f"<td>{esc(_model(side['model']))}</td>")
+            cells.append(f'<td class="{"pos" if side["pass"] else "neg"}">'
+                         f"{esc(_loss(side['loss']))} ({mark})</td>")
+        body.append(cells)
+    parameters = "".join(f"<tr><td class=\"key\">{esc(k)}</td><td>{v:g}</td></tr>"
+                         for k, v in document["parameters"].items())
+    page = "\n".join([
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        f"<title>Calibration {esc(document['calibration'])}: before and after</title>"
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Calibration {esc(document['calibration'])}: before and after</h1>",
+        f"<p class=\"meta\">Before: the defaults in force (simulation/params.py and "
+        f"simulation/calibrated.yaml). After: the best set below. {document['replicates']} "
+        f"paired replicates from seed {document['seed']}. Test entries never entered the "
+        f"loss: they show how the fitted set does on evidence it was not fitted to.</p>",
+        table(headers, body),
+        "<h2>Best set</h2>",
+        f"<table><tbody>{parameters}</tbody></table>",
+        "<h2>Per entry</h2>",
+        *(image(f"before_after/{key}.png", f"{key}: published band and the model before and "
+                f"after", data) for key, data in images.items()),
+        "</body></html>",
+    ])
+    written.append(files.write_text(out_dir / "before_after.html", page))
+    return written
+
+
+def target_figure(row: dict):
+    """One entry: its tolerance band (shaded), the published figure, and the model's median
+    with its 10-90% band before and after calibration."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6.0, 1.9))
+    tolerance, published = row["tolerance"], row["published"]
+    values = []
+    low, high = tolerance.get("low"), tolerance.get("high")
+    for label, y, colour in (("after", 0, "tab:blue"), ("before", 1, "tab:grey")):
+        model = row[label]["model"]
+        if model.get("median") is None:
+            continue
+        lo, hi = model.get("p10", model["median"]), model.get("p90", model["median"])
+        axes.errorbar([model["median"]], [y], xerr=[[model["median"] - lo], [hi - model["median"]]],
+                      fmt="o", color=colour, capsize=4)
+        values += [lo, hi, model["median"]]
+    if published.get("low") is not None and published.get("high") is not None:
+        axes.plot([published["low"], published["high"]], [2, 2], color="black", lw=2)
+        values += [published["low"], published["high"]]
+    if published.get("value") is not None:
+        axes.plot([published["value"]], [2], "D", color="black")
+        values.append(published["value"])
+    values += [v for v in (low, high) if v is not None]
+    span = (max(values) - min(values)) if values else 1.0
+    pad = 0.15 * span if span > 0 else 0.1
+    left = low if low is not None else min(values) - pad
+    right = high if high is not None else max(values) + pad
+    axes.axvspan(left, right, color="tab:green", alpha=0.15, label="tolerance band")
+    axes.set_yticks([0, 1, 2], ["after", "before", "published"])
+    axes.set_ylim(-0.6, 2.6)
+    axes.set_xlim(min(values + [left]) - pad, max(values + [right]) + pad)
+    axes.set_title(f"{row['id']} ({row['use']}{', fitted' if row['fitted'] else ''})", fontsize=9)
+    axes.set_xlabel(published.get("unit", ""), fontsize=8)
+    axes.tick_params(labelsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def _published(published: dict) -> str:
+    parts = []
+    if published.get("value") is not None:
+        parts.append(f"{published['value']:g}")
+    if published.get("low") is not None or published.get("high") is not None:
+        parts.append(f"[{_g(published.get('low'))}, {_g(published.get('high'))}]")
+    return " ".join(parts) + f" {published.get('unit', '')}"
+
+
+def _band(tolerance: dict) -> str:
+    return f"[{_g(tolerance.get('low'))}, {_g(tolerance.get('high'))}]"
+
+
+def _model(model: dict) -> str:
+    if model.get("median") is None:
+        return "n/a"
+    return f"{model['median']:.3g} [{_g(model.get('p10'))}, {_g(model.get('p90'))}]"
+
+
+def _loss(loss) -> str:
+    return "n/a" if loss is None else f"{loss:.3g}"
+
+
+def _g(value) -> str:
+    return "-" if value is None else f"{value:.3g}"
