@@ -77,7 +77,7 @@ def _harmful(model) -> float:
 
 
 def test_a_doubled_meb_from_step_k_raises_harmful_coping_from_k_only():
-    k, steps = 4, 8
+    k, steps = 4, 16  # long enough for savings and credit (stress) to run out after k
     hosts = [{"group": "host", "node": name, "households": 300, "savings_mean": 100,
               "livelihoods": {"wage": 0.5, "casual": 0.5}} for name in ("Origin", "Town")]
     flat = _with_node({}, steps=steps, populations=hosts)
