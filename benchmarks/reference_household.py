@@ -190,7 +190,8 @@ class ReferenceHousehold(mesa.Agent):
                 if resource in coping_rules.SPENDING_CUTS:
                     cut += cover
                 if exhaustible and taken and (
-                        resource == "school" or self.capacity(resource, need, per_month) <= 1e-6):
+                        resource == "school"
+                        or self.capacity(resource, need, per_month) <= coping_rules.RESTORE_SLACK):
                     exhausted |= bit
             remaining -= cover
             if taken:

@@ -211,7 +211,9 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
                     gone = took
                 else:
                     left = _capacity(strategy.resource, hh, rows, need, params, months)
-                    gone = took & (left <= 1e-6)
+                    # used up when less than the slack that brings it back is left (restore):
+                    # an absolute 1e-6 read float32 rounding of a debt at its limit as room
+                    gone = took & (left <= RESTORE_SLACK)
                 exhausted[rows[gone]] |= bit
             remaining[rows] -= cover
             taken = rows[took]
