@@ -256,6 +256,19 @@ class Parameters(BaseModel):
         return rows
 
 
+def source_kind(source: str) -> str:
+    """The kind of a parameter's source: "calibrated", "assumption" or "published / design".
+
+    Used by the ODD's parameter table and the sensitivity table, so both sort parameters alike.
+    """
+    text = source.strip().lower()
+    if text.startswith("calibrated"):
+        return "calibrated"
+    if text.startswith("assumption"):
+        return "assumption"
+    return "published / design"
+
+
 def per_step(rate_per_month: float | Any, days_per_step: float) -> Any:
     """Convert a 30-day probability to one step: p = 1 - (1 - p_month)^(days/30) (DESIGN.md s3)."""
     import numpy as np
