@@ -1,8 +1,9 @@
 """Maps of a run: unit polygons shaded by an outcome, nodes where they are, routes as lines.
 
-A scenario is drawn on a map when it can place its nodes: node ``x``/``y`` (longitude and
-latitude, WGS84, as ``prds build`` and ``prds import-flee`` write them), or the polygon of
-the node's ``unit`` in the scenario's ``map.boundaries`` file. With boundaries, each unit is
+A scenario is drawn on a map when it names a ``map`` and can place its nodes: node
+``x``/``y`` (longitude and latitude, WGS84, as ``prds build`` and ``prds import-flee`` write
+them), or the polygon of the node's ``unit`` in the scenario's ``map.boundaries`` file.
+Without a ``map`` key, x/y are drawing positions (the bundled default's) and no map is drawn. With boundaries, each unit is
 shaded by the outcome of the households at its nodes (several nodes in one unit, e.g. a camp
 and its host area, are pooled by households); without, the nodes carry the colour. Routes are
 lines between nodes, border crossings dashed. Everything is drawn with matplotlib from local
@@ -100,13 +101,26 @@ def node_shares(counts: dict[str, np.ndarray], outcome: str) -> np.ndarray:
 
 
 def map_problem(scenario) -> str | None:
-    """Why the scenario cannot be drawn on a map, or None when it can."""
-    if scenario.map is not None:
+    """Why the scenario cannot be drawn on a map, or None when it can.
+
+    A scenario is drawn when it names a ``map``: with ``map.boundaries`` (its units' polygons),
+    or with node x/y that the ``map`` key says are longitude/latitude. Without a ``map`` key,
+    x/y are drawing positions (the bundled default's), not a place.
+    """
+    if scenario.map is None:
+        return ("no map: the scenario names no map (map: {boundaries, key} for unit polygons, "
+                "or map: {} when node x/y are longitude/latitude)")
+    if has_boundaries(scenario):
         return None
     if any(node.x is not None and node.y is not None for node in scenario.graph.nodes):
         return None
     return ("no map: the scenario's nodes have no coordinates (x, y) and it names no "
             "boundaries (map: {boundaries, key})")
+
+
+def has_boundaries(scenario) -> bool:
+    """Whether the scenario's map names a boundaries file (unit polygons)."""
+    return scenario.map is not None and scenario.map.boundaries is not None
 
 
 def read_units(spec) -> Units:
@@ -281,7 +295,7 @@ def draw_map(scenario, households, values, *, outcome: str = "harmful_coping_sha
     if problem:
         raise MapError(problem)
     what, lower_is_better = OUTCOMES[outcome]
-    units = read_units(scenario.map) if scenario.map is not None else None
+    units = read_units(scenario.map) if has_boundaries(scenario) else None
     positions = node_positions(scenario, units)
     placed = ~np.isnan(positions).any(axis=1)
     extent = _extent(units, {node.unit for node in scenario.graph.nodes}, positions[placed])
@@ -487,6 +501,8 @@ def _footnote(scenario, units, placed, difference: bool) -> str:
         if missing:
             shown = ", ".join(missing[:6]) + (", ..." if len(missing) > 6 else "")
             parts.append(f"{len(missing)} node units not in the boundaries: {shown}.")
+    elif scenario.map.attribution:
+        parts.append(f"Coordinates: {scenario.map.attribution}.")
     left_out = [n.name for n, ok in zip(scenario.graph.nodes, placed, strict=True) if not ok]
     if left_out:
         shown = ", ".join(left_out[:6]) + (", ..." if len(left_out) > 6 else "")
