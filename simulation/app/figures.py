@@ -106,6 +106,12 @@ class GraphPicture(Picture):
         self.fig.subplots_adjust(left=0.01, right=1 - 1.1 / width, bottom=0.02, top=0.9,
                                  wspace=0.02)
         self.biggest = max(len(run.households) for run in model.runs.values())
+        # the nodes labelled with their name and households: all of a small graph, else the
+        # most populous at the start (a label costs ~2 ms a frame, and 70 are unreadable)
+        first = model.runs[model.arms[0]]
+        at = np.bincount(first.households.node, minlength=first.graph.n_nodes)
+        self.labelled = sorted(np.argsort(-at, kind="stable")[:maps.LABELLED].tolist())
+        labelled = [first.graph.names[i] for i in self.labelled]
         self.panels = []
         for ax, arm in zip(axes, model.arms, strict=True):
             graph = model.runs[arm].graph
@@ -116,12 +122,13 @@ class GraphPicture(Picture):
                                            node_color=np.zeros(graph.n_nodes), vmin=0, vmax=1,
                                            edgecolors="k", linewidths=0.5)
             labels = nx.draw_networkx_labels(
-                graph.nx, positions, ax=ax, font_size=7,
+                graph.nx, positions, labels={name: name for name in labelled}, ax=ax,
+                font_size=7,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0})
             ax.margins(0.16)
             ax.axis("off")
             title = ax.set_title(" ", fontsize=10)
-            texts = [labels[name] for name in graph.names]
+            texts = [labels[name] for name in labelled]
             self.animate(nodes, *texts, title)
             self.panels.append((arm, nodes, texts, title))
         cax = self.fig.add_axes((1 - 0.9 / width, 0.1, 0.15 / width, 0.75))
@@ -142,8 +149,8 @@ class GraphPicture(Picture):
             at, share = self.model.node_shares(arm, colour_by)
             nodes.set_sizes(60 + 1100 * np.sqrt(at / max(self.biggest * 0.5, 1)))
             nodes.set_array(share)
-            for text, name, count in zip(texts, run.graph.names, at, strict=True):
-                text.set_text(f"{name}\n{int(count)}")
+            for text, i in zip(texts, self.labelled, strict=True):
+                text.set_text(f"{run.graph.names[i]}\n{int(at[i])}")
             title.set_text(f"{arm_title(self.model, arm)}: step {run.steps}")
         return self.frame()
 
