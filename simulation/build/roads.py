@@ -1,0 +1,137 @@
+"""Road km between neighbouring units from a local OpenStreetMap XML file (recipe ``edges.roads``).
+
+The file is read with osmnx's ``graph_from_xml`` (a local file: nothing is downloaded), one-way
+streets both ways (people on foot, and the model's routes are undirected) and every part of
+the network kept, not only the largest. Only ways tagged ``highway=*`` count as roads (any
+value, tracks and paths included: much displacement is on foot); an extract's rivers,
+buildings and boundaries are left out.
+
+Road km between two neighbouring units = the great-circle km from each unit's point to its
+nearest road node, plus the shortest path on the road network between those two nodes
+(edge lengths are osmnx's great-circle lengths of the ways' segments). An edge falls back to
+great-circle km between the units' points, with a counted warning in the provenance, when
+a unit has no road node within ``edges.road_access_km`` of its point (default
+:data:`simulation.build.recipe.ROAD_ACCESS_KM`, 35 km) (the file does not cover
+it) or the network has no path between the two nodes (roads in separate pieces). The
+provenance of each edge says which it got (``method``: ``road`` or ``great-circle``).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse
+import scipy.sparse.csgraph
+
+from simulation.build.graph import great_circle_km
+from simulation.build.recipe import ROAD_ACCESS_KM, BuildError
+from simulation.build.tables import problem
+
+
+@dataclass(frozen=True)
+class Roads:
+    """A road network: node coordinates and a symmetric sparse matrix of segment km."""
+
+    file: str  # as shown in messages and the provenance
+    lon: np.ndarray
+    lat: np.ndarray
+    km: scipy.sparse.csr_matrix
+    ways: int  # highway ways read
+
+    @property
+    def nodes(self) -> int:
+        return len(self.lon)
+
+
+def read_roads(path: Path, shown: str) -> Roads:
+    """The ``highway`` ways of an OpenStreetMap XML file as a :class:`Roads` network.
+
+    A missing, unreadable or garbled file, or one without any highway way, is a
+    :class:`BuildError` naming the file.
+    """
+    if not path.is_file():
+        raise BuildError([problem(shown, None, None, "OpenStreetMap file not found (recipe "
+                                  "edges.roads)")])
+    import logging
+
+    import osmnx
+
+    osmnx.settings.log_console = False
+    logging.getLogger("osmnx").setLevel(logging.ERROR)
+    try:
+        graph = osmnx.graph_from_xml(path, bidirectional=True, simplify=False, retain_all=True)
+    except Exception as error:  # noqa: BLE001 - XML parse errors, osmnx's own, I/O
+        raise BuildError([problem(shown, None, None, "cannot read as OpenStreetMap XML (recipe "
+                                  f"edges.roads): {type(error).__name__}: {error}")]) from None
+    ids = {node: i for i, node in enumerate(graph.nodes)}
+    rows, cols, lengths, ways = [], [], [], set()
+    for u, v, data in graph.edges(data=True):
+        if "highway" not in data:
+            continue
+        rows.append(ids[u])
+        cols.append(ids[v])
+        lengths.append(float(data["length"]) / 1000.0)
+        osmid = data.get("osmid")
+        ways.update(osmid if isinstance(osmid, list) else [osmid])
+    if not rows:
+        raise BuildError([problem(shown, None, None, "no roads: the file has no way tagged "
+                                  "highway=* (recipe edges.roads)")])
+    lon = np.array([graph.nodes[n]["x"] for n in graph.nodes], dtype=float)
+    lat = np.array([graph.nodes[n]["y"] for n in graph.nodes], dtype=float)
+    km = _shortest_parallel(rows, cols, lengths, len(lon))
+    return Roads(file=shown, lon=lon, lat=lat, km=km, ways=len(ways))
+
+
+def _shortest_parallel(rows: list[int], cols: list[int], lengths: list[float],
+                       n: int) -> scipy.sparse.csr_matrix:
+    """A symmetric matrix of segment km: the shortest of parallel segments between two nodes."""
+    a = np.array(rows + cols, dtype=np.int64)
+    b = np.array(cols + rows, dtype=np.int64)
+    km = np.array(lengths + lengths, dtype=float)
+    km = np.maximum(km, 1e-6)  # a zero-length segment is still an edge (0 means none in csgraph)
+    order = np.lexsort((km, b, a))
+    a, b, km = a[order], b[order], km[order]
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return scipy.sparse.csr_matrix((km[first], (a[first], b[first])), shape=(n, n))
+
+
+@dataclass(frozen=True)
+class RoadDistances:
+    """Road km for each neighbour pair (NaN where it falls back), and why it fell back."""
+
+    km: np.ndarray
+    reason: list[str | None]  # None: road km; else why great-circle km was used
+    access_km: np.ndarray  # per unit, km from its point to its nearest road node
+
+
+def road_km(roads: Roads, x: np.ndarray, y: np.ndarray, pairs: np.ndarray,
+            max_access_km: float = ROAD_ACCESS_KM) -> RoadDistances:
+    """Road km between the units of each pair (see the module docstring for the rule)."""
+    n_units = len(x)
+    nearest = np.empty(n_units, dtype=np.int64)
+    access = np.empty(n_units)
+    for u in range(n_units):  # one unit at a time: memory stays units + road nodes
+        d = great_circle_km(x[u], y[u], roads.lon, roads.lat)
+        nearest[u] = int(np.argmin(d))
+        access[u] = float(d[nearest[u]])
+    reachable = access <= max_access_km
+    used = sorted({int(u) for pair in pairs for u in pair if reachable[u]})
+    column = {u: k for k, u in enumerate(used)}
+    if used:
+        paths = scipy.sparse.csgraph.dijkstra(roads.km, directed=False,
+                                              indices=nearest[used])
+    km = np.full(len(pairs), np.nan)
+    reason: list[str | None] = []
+    for k, (i, j) in enumerate(pairs):
+        far = [int(u) for u in (i, j) if not reachable[u]]
+        if far:
+            reason.append(f"no road node within {max_access_km:g} km of the unit's point")
+            continue
+        path = paths[column[int(i)], nearest[j]]
+        if not np.isfinite(path):
+            reason.append("no road path between the units (the roads are in separate pieces)")
+            continue
+        km[k] = access[i] + path + access[j]
+        reason.append(None)
+    return RoadDistances(km=km, reason=reason, access_km=access)
