@@ -141,3 +141,16 @@ def test_the_compare_report_shows_the_map_and_the_built_assumptions(tmp_path):
     html = (tmp_path / "report" / "report.html").read_text()
     assert "Baseline on the map" in html and "(<code>map.png</code>)" in html
     assert "recipe defaults.host_area.wage" in html and "P-code CF711 on 2 rows" in html
+
+
+def test_prds_run_draws_a_map_from_coordinates_alone(tmp_path):
+    """``map: {attribution}`` without boundaries (as a Flee import writes): nodes on the map."""
+    data = tiny_scenario_dict(steps=2, map={"attribution": "locations.csv (latitude, longitude)"})
+    for node, (x, y) in zip(data["graph"]["nodes"], [(21.3, 4.4), (22.8, 4.7), (22.9, 4.8)],
+                            strict=True):
+        node.update(x=x, y=y)
+    path = tmp_path / "coordinates.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "map.png").read_bytes()[:4] == b"\x89PNG"
