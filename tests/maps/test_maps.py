@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO, SHARED, tiny_scenario_dict
+from conftest import FLEE_DATA, REPO, SHARED, tiny_scenario_dict
 from typer.testing import CliRunner
 
 from simulation.cli import app
@@ -154,3 +154,15 @@ def test_prds_run_draws_a_map_from_coordinates_alone(tmp_path):
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "map.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_flee_import_is_on_a_map_of_its_coordinates():
+    from simulation.validation.convert import flee_scenario
+    from simulation.validation.flee_io import read_flee_conflict
+
+    scenario = load_scenario(flee_scenario(read_flee_conflict(FLEE_DATA / "burundi2015")))
+    assert scenario.map is not None and scenario.map.boundaries is None
+    assert "burundi2015" in scenario.map.attribution
+    assert maps.map_problem(scenario) is None
+    bujumbura = next(node for node in scenario.graph.nodes if node.name == "Bujumbura")
+    assert 29 < bujumbura.x < 30 and -4 < bujumbura.y < -3  # longitude, latitude
