@@ -218,3 +218,22 @@ def test_a_built_scenario_is_shown_on_its_map_and_the_default_is_not(tmp_path):
     plain = Pictures(default)
     assert plain.map is None and "names no map" in plain.map_note
     assert "map" not in plain.render("harmful coping")
+
+
+def test_coordinates_without_boundaries_colour_the_nodes_on_the_map(tmp_path):
+    from simulation.app.page import Pictures
+
+    data = tiny_scenario_dict(map={"attribution": "locations.csv"})
+    for node, (x, y) in zip(data["graph"]["nodes"], [(21.3, 4.4), (22.8, 4.7), (22.9, 4.8)],
+                            strict=True):
+        node.update(x=x, y=y)
+    path = tmp_path / "placed.yaml"
+    path.write_text(yaml.safe_dump(data))
+    model = WorkshopModel(**controls.initial_values(controls.model_params(path)))
+    pictures = Pictures(model)
+    assert pictures.map is not None and not pictures.map.units
+    before = pictures.render("harmful coping")["map"]
+    model.step()
+    assert pictures.render("harmful coping")["map"] != before
+    scatter, nodes = pictures.map.panels[0][1].node_markers["town"]
+    assert not np.allclose(scatter.get_facecolor()[0], (1, 1, 1, 1))  # coloured, not white
