@@ -10,9 +10,10 @@ Road km between two neighbouring units = the great-circle km from each unit's po
 nearest road node, plus the shortest path on the road network between those two nodes
 (edge lengths are osmnx's great-circle lengths of the ways' segments). An edge falls back to
 great-circle km between the units' points, with a counted warning in the provenance, when
-a unit has no road node within ``edges.road_access_km`` of its point (default
-:data:`simulation.build.recipe.ROAD_ACCESS_KM`, 35 km) (the file does not cover
-it) or the network has no path between the two nodes (roads in separate pieces). The
+a unit has no road node within ``edges.road_access_km`` of its point (the file does not
+cover it; default :data:`simulation.build.recipe.ROAD_ACCESS_KM`, 35 km) or the network has
+no path between the two nodes (roads in separate pieces). A node of a way that is no road (a
+river) is no road node. The
 provenance of each edge says which it got (``method``: ``road`` or ``great-circle``).
 """
 
@@ -52,32 +53,28 @@ def read_roads(path: Path, shown: str) -> Roads:
     if not path.is_file():
         raise BuildError([problem(shown, None, None, "OpenStreetMap file not found (recipe "
                                   "edges.roads)")])
-    import logging
-
     import osmnx
 
-    osmnx.settings.log_console = False
-    logging.getLogger("osmnx").setLevel(logging.ERROR)
     try:
         graph = osmnx.graph_from_xml(path, bidirectional=True, simplify=False, retain_all=True)
     except Exception as error:  # noqa: BLE001 - XML parse errors, osmnx's own, I/O
         raise BuildError([problem(shown, None, None, "cannot read as OpenStreetMap XML (recipe "
                                   f"edges.roads): {type(error).__name__}: {error}")]) from None
-    ids = {node: i for i, node in enumerate(graph.nodes)}
+    ids: dict[int, int] = {}  # OSM node id -> index, for the nodes of highway ways only
     rows, cols, lengths, ways = [], [], [], set()
     for u, v, data in graph.edges(data=True):
         if "highway" not in data:
             continue
-        rows.append(ids[u])
-        cols.append(ids[v])
+        rows.append(ids.setdefault(u, len(ids)))
+        cols.append(ids.setdefault(v, len(ids)))
         lengths.append(float(data["length"]) / 1000.0)
         osmid = data.get("osmid")
         ways.update(osmid if isinstance(osmid, list) else [osmid])
     if not rows:
         raise BuildError([problem(shown, None, None, "no roads: the file has no way tagged "
                                   "highway=* (recipe edges.roads)")])
-    lon = np.array([graph.nodes[n]["x"] for n in graph.nodes], dtype=float)
-    lat = np.array([graph.nodes[n]["y"] for n in graph.nodes], dtype=float)
+    lon = np.array([graph.nodes[n]["x"] for n in ids], dtype=float)
+    lat = np.array([graph.nodes[n]["y"] for n in ids], dtype=float)
     km = _shortest_parallel(rows, cols, lengths, len(lon))
     return Roads(file=shown, lon=lon, lat=lat, km=km, ways=len(ways))
 
