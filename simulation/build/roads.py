@@ -113,22 +113,50 @@ def road_km(roads: Roads, x: np.ndarray, y: np.ndarray, pairs: np.ndarray,
         nearest[u] = int(np.argmin(d))
         access[u] = float(d[nearest[u]])
     reachable = access <= max_access_km
-    used = sorted({int(u) for pair in pairs for u in pair if reachable[u]})
-    column = {u: k for k, u in enumerate(used)}
-    if used:
-        paths = scipy.sparse.csgraph.dijkstra(roads.km, directed=False,
-                                              indices=nearest[used])
+    wanted = [(k, int(i), int(j)) for k, (i, j) in enumerate(pairs)
+              if reachable[i] and reachable[j]]
+    path = _path_km(roads, nearest, wanted)
     km = np.full(len(pairs), np.nan)
     reason: list[str | None] = []
     for k, (i, j) in enumerate(pairs):
-        far = [int(u) for u in (i, j) if not reachable[u]]
-        if far:
+        if not (reachable[i] and reachable[j]):
             reason.append(f"no road node within {max_access_km:g} km of the unit's point")
-            continue
-        path = paths[column[int(i)], nearest[j]]
-        if not np.isfinite(path):
+        elif not np.isfinite(path[k]):
             reason.append("no road path between the units (the roads are in separate pieces)")
-            continue
-        km[k] = access[i] + path + access[j]
-        reason.append(None)
+        else:
+            km[k] = access[i] + path[k] + access[j]
+            reason.append(None)
     return RoadDistances(km=km, reason=reason, access_km=access)
+
+
+#: shortest-path searches run together (memory: this many times the road nodes, 8 bytes each)
+SEARCH_CHUNK = 16
+
+
+def _path_km(roads: Roads, nearest: np.ndarray, wanted: list[tuple[int, int, int]]) -> dict:
+    """Road km between the nearest road nodes of each wanted pair (k, i, j): k -> km.
+
+    One Dijkstra search per unit of a vertex cover of the pairs (greedy, most pairs first),
+    not per unit: every pair has a searched end, and the network is undirected.
+    """
+    degree: dict[int, int] = {}
+    for _, i, j in wanted:
+        degree[i] = degree.get(i, 0) + 1
+        degree[j] = degree.get(j, 0) + 1
+    sources: set[int] = set()
+    for u in sorted(degree, key=lambda u: (-degree[u], u)):
+        if any(u in (i, j) and i not in sources and j not in sources for _, i, j in wanted):
+            sources.add(u)
+    out = dict.fromkeys((k for k, _, _ in wanted), np.inf)
+    ordered = sorted(sources)
+    for start in range(0, len(ordered), SEARCH_CHUNK):
+        chunk = ordered[start:start + SEARCH_CHUNK]
+        row = {u: r for r, u in enumerate(chunk)}
+        found = scipy.sparse.csgraph.dijkstra(roads.km, directed=False,
+                                              indices=nearest[chunk])
+        for k, i, j in wanted:
+            if i in row:
+                out[k] = float(found[row[i], nearest[j]])
+            elif j in row:
+                out[k] = float(found[row[j], nearest[i]])
+    return out
