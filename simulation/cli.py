@@ -52,7 +52,8 @@ def run(
         spec = load_scenario(path)
     except ScenarioError as error:
         fail(str(error))
-    if plots and spec.map is not None:  # a bad boundaries file fails now, not after the run
+    if plots and spec.map is not None and spec.map.boundaries is not None:  # fail now, not
+        # after the run, on a bad boundaries file
         from simulation.outputs.maps import MapError, read_units
 
         try:

@@ -15,16 +15,19 @@ axes; the self-reliance chart overlays them (solid: intervention, dashed: baseli
 """
 
 import io
+import textwrap
 
 import matplotlib
 import networkx as nx
 import numpy as np
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from simulation.app.workshop import BASELINE, INTERVENTION, STATUS_LINES, WorkshopModel
+from simulation.outputs import maps
 from simulation.outputs.plots import COPING_COLOURS, COPING_LABELS, STATUS_COLOURS, layout
 
 #: colour of each status line (the run plots' colours; "displaced" is the camp colour)
@@ -103,6 +106,12 @@ class GraphPicture(Picture):
         self.fig.subplots_adjust(left=0.01, right=1 - 1.1 / width, bottom=0.02, top=0.9,
                                  wspace=0.02)
         self.biggest = max(len(run.households) for run in model.runs.values())
+        # the nodes labelled with their name and households: all of a small graph, else the
+        # most populous at the start (a label costs ~2 ms a frame, and 70 are unreadable)
+        first = model.runs[model.arms[0]]
+        at = np.bincount(first.households.node, minlength=first.graph.n_nodes)
+        self.labelled = sorted(np.argsort(-at, kind="stable")[:maps.LABELLED].tolist())
+        labelled = [first.graph.names[i] for i in self.labelled]
         self.panels = []
         for ax, arm in zip(axes, model.arms, strict=True):
             graph = model.runs[arm].graph
@@ -113,12 +122,13 @@ class GraphPicture(Picture):
                                            node_color=np.zeros(graph.n_nodes), vmin=0, vmax=1,
                                            edgecolors="k", linewidths=0.5)
             labels = nx.draw_networkx_labels(
-                graph.nx, positions, ax=ax, font_size=7,
+                graph.nx, positions, labels={name: name for name in labelled}, ax=ax,
+                font_size=7,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0})
             ax.margins(0.16)
             ax.axis("off")
             title = ax.set_title(" ", fontsize=10)
-            texts = [labels[name] for name in graph.names]
+            texts = [labels[name] for name in labelled]
             self.animate(nodes, *texts, title)
             self.panels.append((arm, nodes, texts, title))
         cax = self.fig.add_axes((1 - 0.9 / width, 0.1, 0.15 / width, 0.75))
@@ -139,9 +149,112 @@ class GraphPicture(Picture):
             at, share = self.model.node_shares(arm, colour_by)
             nodes.set_sizes(60 + 1100 * np.sqrt(at / max(self.biggest * 0.5, 1)))
             nodes.set_array(share)
-            for text, name, count in zip(texts, run.graph.names, at, strict=True):
-                text.set_text(f"{name}\n{int(count)}")
+            for text, i in zip(texts, self.labelled, strict=True):
+                text.set_text(f"{run.graph.names[i]}\n{int(at[i])}")
             title.set_text(f"{arm_title(self.model, arm)}: step {run.steps}")
+        return self.frame()
+
+
+#: the map's outcome for each graph colouring (outputs/maps.py OUTCOMES)
+MAP_OUTCOMES = {"harmful coping": "harmful_coping_share", "self-reliance": "self_reliant_share"}
+
+
+def map_problem(model: WorkshopModel) -> str | None:
+    """Why the model's scenario has no map in the app (None: it has one)."""
+    return maps.map_problem(model.specs[model.arms[0]])
+
+
+class MapPicture(Picture):
+    """The scenario on a map of the real place, per run: units (or nodes) shaded by a share.
+
+    Drawn by ``outputs/maps.py`` (the map of ``prds run`` and the compare report) into one
+    panel per run. Each step redraws only what is inside the maps, over a kept background of
+    the colour bar, legend and footnote (the artists are blitted in their z-order: the unit
+    polygons under the routes, nodes and labels). Raises MapError when the scenario has no map
+    (:func:`map_problem`) or its boundaries cannot be read.
+    """
+
+    #: inches: panel width, gap, colour bar column, title band, legend and footnote band
+    PANEL, GAP, BAR, TOP, BOTTOM = 4.6, 0.1, 1.05, 0.3, 0.75
+
+    def __init__(self, model: WorkshopModel):
+        problem = map_problem(model)
+        if problem:
+            raise maps.MapError(problem)
+        n = len(model.arms)
+        width = self.PANEL * n + self.GAP * (n - 1) + self.BAR
+        super().__init__(model, (width, 4.0), dpi=GRAPH_DPI)
+        self.biggest = max(np.bincount(run.households.node, minlength=run.graph.n_nodes).max(
+            initial=1) for run in model.runs.values())
+        self.panels: list[tuple[str, maps.DrawnMap, object]] = []  # arm, map, title
+        for i, arm in enumerate(model.arms):
+            ax = self.fig.add_axes((i / n, 0, 1 / n, 1))
+            at, values = self._values(arm, "harmful_coping_share")
+            drawn = maps.draw_map(model.specs[arm], at, values, ax=ax, biggest=self.biggest,
+                                  legend=False, colorbar=False, title=" ")
+            title = ax.text(0.0, 1.01, " ", transform=ax.transAxes, fontsize=10, va="bottom")
+            self.panels.append((arm, drawn, title))
+        # the maps' shape fixes the figure's height: equal-aspect axes keep their drawn ratio
+        ax = self.panels[0][1].ax
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        ratio = abs(y1 - y0) * ax.get_aspect() / max(abs(x1 - x0), 1e-9)
+        map_height = float(np.clip(self.PANEL * ratio, 2.5, 6.0))
+        height = self.TOP + map_height + self.BOTTOM
+        self.fig.set_size_inches(width, height)
+        for i, (_, drawn, _) in enumerate(self.panels):
+            drawn.ax.set_position(((i * (self.PANEL + self.GAP)) / width,
+                                   self.BOTTOM / height, self.PANEL / width, map_height / height))
+        first = self.panels[0][1]
+        self.mappable = ScalarMappable(first.norm, first.cmap)
+        cax = self.fig.add_axes((1 - 0.85 / width, (self.BOTTOM + 0.15 * map_height) / height,
+                                 0.14 / width, 0.7 * map_height / height))
+        self.colourbar = self.fig.colorbar(self.mappable, cax=cax)
+        spec = model.specs[model.arms[0]]
+        placed = ~np.isnan(maps.node_positions(spec, first.units)).any(axis=1)
+        handles = maps.legend_handles(spec, first.node_markers, first.units is not None and any(
+            len(m) == 0 for m in first.unit_nodes))
+        self.fig.legend(handles=handles, loc="upper left", ncols=8, fontsize=7, frameon=False,
+                        bbox_to_anchor=(0.005, (self.BOTTOM - 0.05) / height), handlelength=1.6,
+                        columnspacing=1.0, borderaxespad=0.0)
+        self.fig.text(0.005, 0.01, textwrap.fill(maps.footnote(spec, first.units, placed, False),
+                                                int(width * 19)),
+                      fontsize=6, color="#555555", ha="left", va="bottom", linespacing=1.25)
+        moving = []
+        for _, drawn, _ in self.panels:
+            inside = [*drawn.ax.collections, *drawn.ax.lines, *drawn.ax.texts]
+            moving += sorted(inside, key=lambda artist: artist.get_zorder())  # stable: as drawn
+        self.animate(*moving)
+        self.colour_by = "harmful coping"
+
+    @property
+    def units(self) -> bool:
+        """Whether the maps shade unit polygons (else the nodes carry the colour)."""
+        return self.panels[0][1].units is not None
+
+    def _values(self, arm: str, outcome: str) -> tuple[np.ndarray, np.ndarray]:
+        """Households at each node and the share in ``outcome`` (NaN before the first step)."""
+        run = self.model.runs[arm]
+        counts = maps.node_counts(run.households, run.graph.n_nodes)
+        if run.steps == 0:  # indicators are computed by the first step: nothing to shade yet
+            return counts["households"], np.full(run.graph.n_nodes, np.nan)
+        return counts["households"], maps.node_shares(counts, outcome)
+
+    def render(self, colour_by: str = "harmful coping") -> bytes:
+        """PNG of the maps now, shaded by ``colour_by`` (a key of MAP_OUTCOMES)."""
+        outcome = MAP_OUTCOMES[colour_by]
+        what, lower_is_better = maps.OUTCOMES[outcome]
+        if colour_by != self.colour_by or self.background is None:
+            cmap = matplotlib.colormaps["RdYlGn_r" if lower_is_better else "RdYlGn"]
+            for _, drawn, _ in self.panels:
+                drawn.cmap = cmap
+            self.mappable.set_cmap(cmap)
+            maps.style_colorbar(self.colourbar, what)
+            self.colour_by = colour_by
+            self.invalidate()
+        for arm, drawn, title in self.panels:
+            at, values = self._values(arm, outcome)
+            drawn.update(at, values)
+            title.set_text(f"{arm_title(self.model, arm)}: step {self.model.runs[arm].steps}")
         return self.frame()
 
 

@@ -3,7 +3,8 @@
 Run it with ``prds app [SCENARIO] [--port N]`` (or ``solara run simulation.app.page``).
 SolaraViz gives the sidebar: step, play/pause, reset, and the controls generated from the
 declarations (``controls.model_params``); lever changes apply on Reset, as in every Mesa app.
-The main area is this module's ``Dashboard``: the settlement graph, the live charts, the
+The main area is this module's ``Dashboard``: the settlement graph, the scenario on a map of
+the real place when it names one (``figures.MapPicture``), the live charts, the
 outcome table and, beside each chart, the plain-language explanation of the PRDS concept it
 shows (``concepts.py``), so a trainer can point at it.
 
@@ -22,6 +23,7 @@ from mesa.visualization.utils import update_counter
 from simulation.app import controls, figures
 from simulation.app.concepts import as_markdown, concepts
 from simulation.app.workshop import WorkshopModel, describe_intervention
+from simulation.outputs.maps import MapError
 
 #: environment variable naming the scenario file ``prds app`` was given
 SCENARIO_ENV = "PRDS_APP_SCENARIO"
@@ -38,19 +40,33 @@ CSS = """
 
 
 class Pictures:
-    """The four pictures of one model, drawn under a lock (play renders from a thread)."""
+    """The pictures of one model, drawn under a lock (play renders from a thread).
+
+    The map is drawn only when the scenario names one (a built scenario, a Flee import);
+    otherwise ``map`` is None and ``map_note`` says why, in a line the page shows instead.
+    """
 
     def __init__(self, model: WorkshopModel):
         self.lock = threading.Lock()
         self.graph = figures.GraphPicture(model)
+        self.map, self.map_note = None, figures.map_problem(model)
+        if self.map_note is None:
+            try:
+                self.map = figures.MapPicture(model)
+            except MapError as error:  # boundaries that cannot be read: say so, run on
+                self.map_note = f"no map: {error}"
         self.statuses = figures.StatusPicture(model)
         self.coping = figures.CopingPicture(model)
         self.self_reliance = figures.SelfReliancePicture(model)
 
     def render(self, colour_by: str) -> dict[str, bytes]:
         with self.lock:
-            return {"graph": self.graph.render(colour_by), "statuses": self.statuses.render(),
-                    "coping": self.coping.render(), "self_reliance": self.self_reliance.render()}
+            images = {"graph": self.graph.render(colour_by), "statuses": self.statuses.render(),
+                      "coping": self.coping.render(),
+                      "self_reliance": self.self_reliance.render()}
+            if self.map is not None:
+                images["map"] = self.map.render(colour_by)
+            return images
 
 
 def Html(text: str, classes: list[str] | None = None):
@@ -134,6 +150,18 @@ def Dashboard(model: WorkshopModel):
             solara.Text(f"Node size: households there. Colour: the share of them {shown} "
                         "(grey before the first step). Dashed edge: a border.",
                         style={"font-size": "0.85em"})
+        if pictures.map is not None:
+            with solara.Card("On the map", margin=0):
+                solara.Image(images["map"], format="png", width="100%",
+                             classes=["prds-chart", "prds-map"])
+                shaded = ("Units shaded by the share of their households" if pictures.map.units
+                          else "Nodes coloured by the share of their households")
+                solara.Text(f"{shaded} {shown} (grey: no households, or before the first "
+                            "step); the toggle above chooses the share.",
+                            style={"font-size": "0.85em"})
+        else:
+            solara.Text(pictures.map_note.replace("no map: ", "No map of a real place: ", 1),
+                        classes=["prds-no-map"], style={"font-size": "0.85em", "color": "#555"})
         with solara.Columns([1, 1]):
             with solara.Card("Outcomes now", margin=0, style={"height": "100%"}):
                 Html(outcome_table(model), classes=["prds-outcomes"])

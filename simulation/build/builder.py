@@ -25,6 +25,7 @@ from simulation.build.population import read_population
 from simulation.build.prices import read_prices
 from simulation.build.provenance import Provenance, assumed, cite, provenance_path
 from simulation.build.recipe import Recipe, load_recipe
+from simulation.build.roads import read_roads, road_km
 from simulation.build.sites import read_sites
 from simulation.outputs.files import write_json, write_text
 from simulation.scenario.loader import validate
@@ -276,15 +277,35 @@ def build(recipe: Recipe | str | Path | dict, out: str | Path | None = None) -> 
     pairs = neighbour_pairs(units.geometry.values, recipe.edges.tolerance_m)
     x, y = units["x"].to_numpy(), units["y"].to_numpy()
     km = great_circle_km(x[pairs[:, 0]], y[pairs[:, 0]], x[pairs[:, 1]], y[pairs[:, 1]])
+    road = None
+    if recipe.edges.roads is not None:
+        r_path = Path(recipe.edges.roads).expanduser()
+        r_path = r_path if r_path.is_absolute() else recipe.folder / r_path
+        network = read_roads(r_path, shown(r_path))
+        provenance.source("roads", r_path, shown(r_path), road_nodes=network.nodes,
+                          highway_ways=network.ways)
+        road = road_km(network, x, y, pairs, recipe.edges.road_access_km)
     edges, edge_cites = [], []
-    for (i, j), d in zip(pairs, km, strict=True):
+    for k, ((i, j), d) in enumerate(zip(pairs, km, strict=True)):
         rows = [int(units["row"].iloc[i]), int(units["row"].iloc[j])]
+        shared = f"units within {recipe.edges.tolerance_m:g} m share a border"
+        if road is not None and road.reason[k] is None:
+            d = road.km[k]
+            legs = f"{road.access_km[i]:.1f} and {road.access_km[j]:.1f} km"
+            source = cite(network.file, None, "highway ways", method="road", derived=(
+                "road km: the shortest path on the road network between the road nodes "
+                f"nearest the units' points, plus the great-circle km to them ({legs}); "
+                f"{shared}"))
+        else:
+            source = cite(b_file, rows, "geometry", method="great-circle",
+                          derived=f"great-circle km between the units' points; {shared}")
+            if road is not None:
+                source["fallback"] = road.reason[k]
+                provenance.warn(network.file, None, None, f"neighbouring units: {road.reason[k]}",
+                                "great-circle km between the units' points")
         edge = {"source": names[i], "target": names[j],
                 "distance": round(max(float(d), MIN_DISTANCE_KM), 1)}
-        ecite = {"source": names[i], "target": names[j],
-                 "distance": cite(b_file, rows, "geometry", derived="great-circle km between "
-                                  "the units' points; units within "
-                                  f"{recipe.edges.tolerance_m:g} m share a border")}
+        ecite = {"source": names[i], "target": names[j], "distance": source}
         if units["country"].iloc[i] != units["country"].iloc[j]:
             edge["border"] = True
             ecite["border"] = cite(b_file, rows, "adm0_pcode", derived="units of two countries")

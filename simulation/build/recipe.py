@@ -114,12 +114,23 @@ class TownRule(Strict):
     population: Annotated[float, Field(ge=0.0)] = Field(5000.0, description="persons")
 
 
+#: km from a unit's point to the nearest road node beyond which the OpenStreetMap file does
+#: not cover the unit. Assumption: a day's walk, after FabFlee's validation setting
+#: ``max_walk_speed: 35`` km a day (config_files/validation/simsetting.yml, quoted in
+#: ../shared/data/flee/*/SOURCE.md).
+ROAD_ACCESS_KM = 35.0
+
+
 class EdgeRule(Strict):
     tolerance_m: Annotated[float, Field(ge=0.0, le=10_000.0)] = Field(
         100.0, description="units closer than this share a border (gaps and slivers of real "
         "boundaries)")
-    roads: str | None = Field(None, description="an OpenStreetMap file for road km "
-                              "(not supported yet: an error)")
+    roads: str | None = Field(None, min_length=1, description="an OpenStreetMap XML file "
+                              "(.osm) for road km between neighbouring units (relative to the "
+                              "recipe; simulation/build/roads.py); without it, great-circle km")
+    road_access_km: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
+        ROAD_ACCESS_KM, description="a unit farther than this from every road node of "
+        "`roads` has no road there: its edges take great-circle km (a counted warning)")
 
 
 #: keys of recipe ``defaults`` beyond NodeSpec's fields
@@ -180,9 +191,6 @@ class Recipe(Strict):
             if key in self.scenario:
                 raise ValueError(f"scenario.{key}: the build makes it; remove it from "
                                  "`scenario:` (name and steps are recipe keys)")
-        if self.edges.roads is not None:
-            raise ValueError("edges.roads: road distances from an OpenStreetMap file are not "
-                             "supported yet; remove the key (edges get great-circle km)")
         return self
 
     @property

@@ -1,8 +1,9 @@
 """Maps of a run: unit polygons shaded by an outcome, nodes where they are, routes as lines.
 
-A scenario is drawn on a map when it can place its nodes: node ``x``/``y`` (longitude and
-latitude, WGS84, as ``prds build`` and ``prds import-flee`` write them), or the polygon of
-the node's ``unit`` in the scenario's ``map.boundaries`` file. With boundaries, each unit is
+A scenario is drawn on a map when it names a ``map`` and can place its nodes: node
+``x``/``y`` (longitude and latitude, WGS84, as ``prds build`` and ``prds import-flee`` write
+them), or the polygon of the node's ``unit`` in the scenario's ``map.boundaries`` file.
+Without a ``map`` key, x/y are drawing positions (the bundled default's) and no map is drawn. With boundaries, each unit is
 shaded by the outcome of the households at its nodes (several nodes in one unit, e.g. a camp
 and its host area, are pooled by households); without, the nodes carry the colour. Routes are
 lines between nodes, border crossings dashed. Everything is drawn with matplotlib from local
@@ -100,13 +101,26 @@ def node_shares(counts: dict[str, np.ndarray], outcome: str) -> np.ndarray:
 
 
 def map_problem(scenario) -> str | None:
-    """Why the scenario cannot be drawn on a map, or None when it can."""
-    if scenario.map is not None:
+    """Why the scenario cannot be drawn on a map, or None when it can.
+
+    A scenario is drawn when it names a ``map``: with ``map.boundaries`` (its units' polygons),
+    or with node x/y that the ``map`` key says are longitude/latitude. Without a ``map`` key,
+    x/y are drawing positions (the bundled default's), not a place.
+    """
+    if scenario.map is None:
+        return ("no map: the scenario names no map (map: {boundaries, key} for unit polygons, "
+                "or map: {} when node x/y are longitude/latitude)")
+    if has_boundaries(scenario):
         return None
     if any(node.x is not None and node.y is not None for node in scenario.graph.nodes):
         return None
     return ("no map: the scenario's nodes have no coordinates (x, y) and it names no "
             "boundaries (map: {boundaries, key})")
+
+
+def has_boundaries(scenario) -> bool:
+    """Whether the scenario's map names a boundaries file (unit polygons)."""
+    return scenario.map is not None and scenario.map.boundaries is not None
 
 
 def read_units(spec) -> Units:
@@ -262,7 +276,8 @@ def _pooled(values: np.ndarray, households: np.ndarray, nodes: np.ndarray) -> fl
 
 def draw_map(scenario, households, values, *, outcome: str = "harmful_coping_share",
              difference: bool = False, title: str | None = None, ax=None,
-             biggest: float | None = None) -> DrawnMap:
+             biggest: float | None = None, legend: bool = True,
+             colorbar: bool = True) -> DrawnMap:
     """Draw ``scenario`` on a map: units (or nodes) shaded by ``values`` per node.
 
     Args:
@@ -273,6 +288,8 @@ def draw_map(scenario, households, values, *, outcome: str = "harmful_coping_sha
         ax: draw into these axes (default: a new figure sized to the map).
         biggest: households of the largest marker (default: the largest node now; give
             the same value to maps that should be compared).
+        legend, colorbar: with ``ax``, draw the legend and the colour bar beside the axes
+            (False: the caller draws one for several maps, as the workshop app does).
 
     Raises MapError when the scenario cannot be drawn (see :func:`map_problem`) or its
     boundaries cannot be read.
@@ -281,7 +298,7 @@ def draw_map(scenario, households, values, *, outcome: str = "harmful_coping_sha
     if problem:
         raise MapError(problem)
     what, lower_is_better = OUTCOMES[outcome]
-    units = read_units(scenario.map) if scenario.map is not None else None
+    units = read_units(scenario.map) if has_boundaries(scenario) else None
     positions = node_positions(scenario, units)
     placed = ~np.isnan(positions).any(axis=1)
     extent = _extent(units, {node.unit for node in scenario.graph.nodes}, positions[placed])
@@ -340,31 +357,38 @@ def draw_map(scenario, households, values, *, outcome: str = "harmful_coping_sha
     ax.set_ylim(extent[1], extent[3])
     ax.set_aspect(aspect)
     ax.set_axis_off()
-    mappable = ScalarMappable(norm, cmap)
-    bar = (figure.colorbar(mappable, cax=figure.add_axes(layout.bar_rect())) if layout
-           else figure.colorbar(mappable, ax=ax, shrink=0.7, pad=0.01))
-    bar.set_label(bar_label, fontsize=8)
-    bar.ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda v, _: f"{100 * v:+.0f}") if difference
-        else PercentFormatter(1.0, decimals=0))
-    bar.ax.tick_params(labelsize=7)
-    handles = _legend_handles(scenario, node_markers,
-                              units is not None and any(len(m) == 0 for m in unit_nodes))
+    if layout is not None or colorbar:
+        mappable = ScalarMappable(norm, cmap)
+        bar = (figure.colorbar(mappable, cax=figure.add_axes(layout.bar_rect())) if layout
+               else figure.colorbar(mappable, ax=ax, shrink=0.7, pad=0.01))
+        style_colorbar(bar, bar_label, difference)
+    handles = legend_handles(scenario, node_markers,
+                             units is not None and any(len(m) == 0 for m in unit_nodes))
     if units is not None:
         _scale_bar(ax, extent)
     heading = title or f"{scenario.name}: {what}"
     if layout is None:
-        ax.legend(handles=handles, loc="lower left", fontsize=6, framealpha=0.85)
+        if legend:
+            ax.legend(handles=handles, loc="lower left", fontsize=6, framealpha=0.85)
         ax.set_title(heading, fontsize=9, loc="left")
         return drawn
     figure.text(layout.left, layout.title_y(), heading, fontsize=10.5, ha="left", va="center")
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(layout.left,
                   layout.legend_top()), ncols=5, fontsize=7, frameon=False, handlelength=1.6,
                   columnspacing=1.2, borderaxespad=0.0)
-    figure.text(layout.left, 0.012, textwrap.fill(_footnote(scenario, units, placed, difference),
+    figure.text(layout.left, 0.012, textwrap.fill(footnote(scenario, units, placed, difference),
                                                    layout.footnote_chars()),
                 fontsize=6.5, color="#555555", ha="left", va="bottom", linespacing=1.3)
     return drawn
+
+
+def style_colorbar(bar, label: str, difference: bool = False) -> None:
+    """Label and tick a map's colour bar (shares in percent, changes in points)."""
+    bar.set_label(label, fontsize=8)
+    bar.ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"{100 * v:+.0f}") if difference
+        else PercentFormatter(1.0, decimals=0))
+    bar.ax.tick_params(labelsize=7)
 
 
 @dataclass(frozen=True)
@@ -456,7 +480,8 @@ def _label(ax, scenario, positions, placed, households) -> None:
                     textcoords="offset points", fontsize=6.5, zorder=5, path_effects=halo)
 
 
-def _legend_handles(scenario, node_markers, with_outside: bool) -> list:
+def legend_handles(scenario, node_markers, with_outside: bool) -> list:
+    """Legend entries: the node types drawn, routes, border crossings, the grey units."""
     handles = [Line2D([], [], marker=MARKERS[kind], linestyle="", markerfacecolor="white",
                       markeredgecolor="#222222", markersize=6, label=kind.replace("_", " "))
                for kind in node_markers]
@@ -473,7 +498,8 @@ def _legend_handles(scenario, node_markers, with_outside: bool) -> list:
     return handles
 
 
-def _footnote(scenario, units, placed, difference: bool) -> str:
+def footnote(scenario, units, placed, difference: bool) -> str:
+    """What the map shows and where its data come from, in a sentence or three."""
     parts = ["Marker area: households at the node."]
     if units is not None:
         parts.append("Units shaded by the households of their nodes, pooled"
@@ -487,6 +513,8 @@ def _footnote(scenario, units, placed, difference: bool) -> str:
         if missing:
             shown = ", ".join(missing[:6]) + (", ..." if len(missing) > 6 else "")
             parts.append(f"{len(missing)} node units not in the boundaries: {shown}.")
+    elif scenario.map.attribution:
+        parts.append(f"Coordinates: {scenario.map.attribution}.")
     left_out = [n.name for n, ok in zip(scenario.graph.nodes, placed, strict=True) if not ok]
     if left_out:
         shown = ", ".join(left_out[:6]) + (", ..." if len(left_out) > 6 else "")

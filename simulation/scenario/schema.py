@@ -102,8 +102,10 @@ class NodeSpec(Strict):
     freedom_of_movement: Share = 1.0
     capacity: NonNegative | None = Field(None, description="most households it can hold")
     country: str = "home"
-    x: float | None = Field(None, description="position; longitude (WGS84) when a map is drawn")
-    y: float | None = Field(None, description="position; latitude (WGS84) when a map is drawn")
+    x: float | None = Field(None, description="position; longitude (WGS84) when the scenario "
+                            "names a `map`")
+    y: float | None = Field(None, description="position; latitude (WGS84) when the scenario "
+                            "names a `map`")
     unit: str | None = Field(None, description="P-code of the node's boundary polygon (the "
                              "`map.key` column of `map.boundaries`)")
 
@@ -152,15 +154,32 @@ class GraphSpec(Strict):
 
 
 class MapSpec(Strict):
-    """Where the scenario's units are drawn: a boundaries file and its P-code column."""
+    """The scenario is a real place: node x/y are longitude and latitude (WGS84), and, with
+    ``boundaries``, its units are the polygons of a boundaries file (P-codes in ``key``).
 
-    boundaries: str = Field(min_length=1, description="GeoParquet, GeoJSON, GeoPackage or "
-                            "shapefile of unit polygons; a relative path is relative to the "
-                            "scenario file that names it (as `extends`)")
-    key: str = Field(min_length=1, description="column of the boundaries file that node `unit` "
-                     "values match (a P-code column, e.g. adm2_pcode)")
-    attribution: str | None = Field(None, description="source and licence of the boundaries, "
-                                    "printed under every map (e.g. 'OCHA, CC BY-IGO')")
+    ``map: {}`` says only that x/y are longitude/latitude (a Flee import); without a ``map``
+    key x/y are drawing positions and no map is drawn.
+    """
+
+    boundaries: str | None = Field(None, min_length=1, description="GeoParquet, GeoJSON, "
+                                   "GeoPackage or shapefile of unit polygons; a relative path "
+                                   "is relative to the scenario file that names it (as "
+                                   "`extends`)")
+    key: str | None = Field(None, min_length=1, description="column of the boundaries file "
+                            "that node `unit` values match (a P-code column, e.g. adm2_pcode); "
+                            "required with `boundaries`")
+    attribution: str | None = Field(None, description="source and licence of the boundaries "
+                                    "or coordinates, printed under every map (e.g. 'OCHA, CC "
+                                    "BY-IGO')")
+
+    @model_validator(mode="after")
+    def _key_with_boundaries(self) -> "MapSpec":
+        if self.boundaries is not None and self.key is None:
+            raise ValueError("key: required with map.boundaries (the P-code column that "
+                             "node `unit` values match)")
+        if self.key is not None and self.boundaries is None:
+            raise ValueError("boundaries: required with map.key (the file the key is in)")
+        return self
 
 
 class PopulationSpec(Strict):
@@ -261,8 +280,9 @@ class Scenario(Strict):
     interventions: InterventionList = Field(default_factory=list)
     arrivals: list[ArrivalsSpec] = Field(
         default_factory=list, description="households arriving during the run (newly displaced)")
-    map: MapSpec | None = Field(None, description="unit polygons to draw the scenario on "
-                                "(outputs/maps.py); without it a map shows nodes and routes")
+    map: MapSpec | None = Field(None, description="the scenario is drawn on a map "
+                                "(outputs/maps.py): node x/y are longitude/latitude, and unit "
+                                "polygons when it names boundaries; without it, no map")
     phases: list[str] | None = Field(
         None, description="phases of the plan to run, in plan order (default: all); arrivals "
         "and journeys are added when the scenario needs them (simulation/phases/__init__.py)")

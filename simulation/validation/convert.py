@@ -9,7 +9,7 @@ flee/spawning.py, flee/datamanager/DataTable.py; FabFlee's validation run.py):
 - Locations -> nodes: a type containing "camp" -> ``camp`` (capacity = population, none when
   empty, as Flee), "conflict" -> ``origin``, "forward" (forwarding hubs) or "marker" -> ``border``
   (passed through), town/default/flood_zone -> ``town``; a type Flee cannot parse -> ``border``
-  (Flee keeps it with move chance 1). Longitude/latitude -> x/y.
+  (Flee keeps it with move chance 1). Longitude/latitude -> x/y, with a ``map`` key saying so.
 - Conflict intensity -> node threat per step, with Flee's own state rules
   (``InputGeography.AddNewConflictZones``): a conflict zone whose conflict_date is 0 starts in
   conflict; a column value above 1e-6 after a day at 0 starts (or restarts) the conflict at that
@@ -200,6 +200,8 @@ def flee_scenario(conflict: FleeConflict, settings: dict | None = None) -> dict:
         **settings.get("scenario", {}),
         "graph": {"nodes": nodes, "edges": edges},
         "populations": populations,
+        # x/y are Flee's longitude/latitude: the scenario is drawn on a map (outputs/maps.py)
+        "map": {"attribution": f"locations.csv of {conflict.name} (latitude, longitude)"},
     }
     if len(ever):
         scenario["arrivals"] = [{

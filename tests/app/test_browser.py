@@ -2,11 +2,13 @@
 
 Starts ``prds app``'s server on a free localhost port in a subprocess, opens it in headless
 Chromium and works it as a trainer would: play, pause, watch the step counter and a chart move,
-change an intervention lever, reset, step, and see the result change. Every console error,
+change an intervention lever, reset, step, and see the result change; on a built scenario,
+the map of the real place moves with the steps and the colour toggle. Every console error,
 page error, failed request and request leaving this machine fails the test, so the app is
 also checked to work offline (Solara's front end served from solara-assets).
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -15,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -26,6 +29,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 SERVER_START_SECONDS = 120  # a cold start imports Solara, Mesa and the app (~15 s, more under load)
 WAIT_MS = 45_000
+CAR_RECIPE = Path(__file__).resolve().parents[2] / "scenarios" / "build" / "car-2024.recipe.yaml"
 
 
 def chromium() -> str:
@@ -42,15 +46,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """``prds app --port N`` on a free port, as a trainer starts it; stopped after the tests."""
+@contextlib.contextmanager
+def serving(log, *scenario):
+    """``prds app [SCENARIO] --port N`` on a free port, as a trainer starts it; stopped after."""
     port = free_port()
-    log = tmp_path_factory.mktemp("app") / "server.log"
     prds = [sys.executable, "-c", "from simulation.cli import app; app()"]
     with open(log, "w") as out:
-        server = subprocess.Popen([*prds, "app", "--port", str(port)], stdout=out,
-                                  stderr=subprocess.STDOUT)
+        server = subprocess.Popen([*prds, "app", *map(str, scenario), "--port", str(port)],
+                                  stdout=out, stderr=subprocess.STDOUT)
     url = f"http://localhost:{port}/"
     try:
         deadline = time.monotonic() + SERVER_START_SECONDS
@@ -77,8 +80,37 @@ def app_url(tmp_path_factory):
             server.wait()
 
 
-@pytest.fixture
-def page(app_url):
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """The app on the bundled scenarios (the default first)."""
+    with serving(tmp_path_factory.mktemp("app") / "server.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def car_url(tmp_path_factory):
+    """The app on the CAF example recipe, built at a small sample (a scenario with a map)."""
+    import yaml
+
+    from simulation.build import build
+
+    folder = tmp_path_factory.mktemp("car")
+    recipe = yaml.safe_load(CAR_RECIPE.read_text(encoding="utf-8"))
+    for key in ("boundaries", "population", "displacement", "sites"):
+        recipe[key] = str((CAR_RECIPE.parent / recipe[key]).resolve())
+    for key in ("conflict", "prices"):
+        recipe[key]["file"] = str((CAR_RECIPE.parent / recipe[key]["file"]).resolve())
+    recipe.update(sample=0.002, steps=6)
+    (folder / "car.recipe.yaml").write_text(yaml.safe_dump(recipe), encoding="utf-8")
+    build(folder / "car.recipe.yaml", folder / "car.yaml")
+    with serving(folder / "server.log", folder / "car.yaml") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def browsing(url):
+    """A headless Chromium tab on ``url``; any console error, failed request or request
+    leaving this machine fails the test."""
     from playwright.sync_api import sync_playwright
 
     problems: list[str] = []
@@ -95,11 +127,23 @@ def page(app_url):
                if urlparse(r.url).hostname not in (None, "127.0.0.1", "localhost")
                and urlparse(r.url).scheme in ("http", "https", "ws", "wss") else None)
         tab.set_default_timeout(WAIT_MS)
-        tab.goto(app_url)
+        tab.goto(url)
         tab.wait_for_selector("img.prds-graph")
         yield tab
         browser.close()
     assert not problems, "the browser saw problems:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(app_url):
+    with browsing(app_url) as tab:
+        yield tab
+
+
+@pytest.fixture
+def car_page(car_url):
+    with browsing(car_url) as tab:
+        yield tab
 
 
 def step_number(tab) -> int:
@@ -128,6 +172,9 @@ def test_play_step_and_a_lever_change_the_picture_and_the_result(page):
         image = tab.locator(f"img.prds-{name}")
         image.wait_for()
         assert image.evaluate("img => img.complete && img.naturalWidth > 200"), name
+    # the default's x/y are drawing positions: no map, a one-line note instead
+    assert tab.locator("img.prds-map").count() == 0
+    assert "No map of a real place" in tab.inner_text(".prds-no-map")
     for concept in ("prds", "coping", "self_reliance", "solutions", "harmful"):
         assert tab.locator(f".prds-concept-{concept}").first.inner_text().strip()
     chart_before = tab.locator("img.prds-statuses").screenshot()
@@ -176,3 +223,21 @@ def test_play_step_and_a_lever_change_the_picture_and_the_result(page):
     two_steps()
     assert spent(tab, 2) == "0"
     assert tab.inner_text(".prds-outcomes") != with_cash
+
+
+def test_a_built_scenario_is_on_its_map_which_moves_with_the_steps_and_the_toggle(car_page):
+    tab = car_page
+    image = tab.locator("img.prds-map")
+    image.wait_for()
+    assert image.evaluate("img => img.complete && img.naturalWidth > 600"), "map not decoded"
+    assert tab.locator(".prds-no-map").count() == 0
+    before = tab.get_attribute("img.prds-map", "src")
+    tab.get_by_role("button", name="Step").click()
+    wait_for_step(tab, "n === 1")
+    tab.wait_for_function("src => document.querySelector('img.prds-map').src !== src",
+                          arg=before)
+    stepped = tab.get_attribute("img.prds-map", "src")
+    tab.locator(".prds-colour-by button", has_text="self-reliance").click()
+    tab.wait_for_function("src => document.querySelector('img.prds-map').src !== src",
+                          arg=stepped)
+    tab.get_by_text("Units shaded by the share of their households self-reliant").wait_for()

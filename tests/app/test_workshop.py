@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import yaml
-from conftest import tiny_scenario_dict
+from conftest import REPO, tiny_scenario_dict
 from typer.testing import CliRunner
 
 from simulation.app import controls, figures
@@ -16,6 +16,8 @@ from simulation.interventions.registry import REGISTRY
 from simulation.model import PRDSModel
 from simulation.params import Parameters
 from simulation.scenario import load_scenario
+
+CAR_RECIPE = REPO / "scenarios" / "build" / "car-2024.recipe.yaml"
 
 
 @pytest.fixture
@@ -167,3 +169,71 @@ def test_pictures_of_a_single_run(tiny_path, levers):
                 figures.CopingPicture(model), figures.SelfReliancePicture(model)]
     assert all(p.render().startswith(b"\x89PNG") for p in pictures)
     assert len(model.outcomes()[0]) == 3  # outcome, key and the one run: no difference column
+
+
+def test_a_built_scenario_is_shown_on_its_map_and_the_default_is_not(tmp_path):
+    """The CAF recipe built at a small sample: the app draws its map, one panel per run,
+    and redraws it each step; the bundled default (x/y are drawing positions) gets a note."""
+    from simulation.app.page import Pictures
+    from simulation.build import build
+    from simulation.outputs import maps
+
+    recipe = yaml.safe_load(CAR_RECIPE.read_text(encoding="utf-8"))
+    for key in ("boundaries", "population", "displacement", "sites"):  # paths made absolute
+        recipe[key] = str((CAR_RECIPE.parent / recipe[key]).resolve())
+    for key in ("conflict", "prices"):
+        recipe[key]["file"] = str((CAR_RECIPE.parent / recipe[key]["file"]).resolve())
+    recipe.update(sample=0.001, steps=3)  # a small sample: the map, not the model, is tested
+    (tmp_path / "car.recipe.yaml").write_text(yaml.safe_dump(recipe), encoding="utf-8")
+    built = tmp_path / "car.yaml"
+    build(tmp_path / "car.recipe.yaml", built)
+    model = WorkshopModel(**{**controls.initial_values(controls.model_params(built)),
+                             "scenario_name": "car-2024"})
+    pictures = Pictures(model)
+    assert pictures.map_note is None and pictures.map.units
+    assert [arm for arm, _, _ in pictures.map.panels] == [BASELINE, INTERVENTION]
+    first = pictures.render("harmful coping")["map"]
+    assert first.startswith(b"\x89PNG")
+    drawn = pictures.map.panels[0][1]
+    assert len(drawn.unit_patches.get_paths()) == len(drawn.units.keys) > 60  # CAF's level 2
+    assert {node.unit for node in model.specs[BASELINE].graph.nodes} <= set(drawn.units.keys)
+    assert np.isnan(drawn.unit_values).all()  # before the first step: nothing to shade
+    model.step()
+    stepped = pictures.render("harmful coping")["map"]
+    assert stepped != first and np.isfinite(drawn.unit_values).any()
+    run = model.runs[BASELINE]
+    counts = maps.node_counts(run.households, run.graph.n_nodes)
+    shares = maps.node_shares(counts, "harmful_coping_share")
+    unit = next(i for i, nodes in enumerate(drawn.unit_nodes) if len(nodes) == 1
+                and counts["households"][nodes[0]] > 0)
+    assert drawn.unit_values[unit] == pytest.approx(shares[drawn.unit_nodes[unit][0]])
+    toggled = pictures.render("self-reliance")["map"]
+    assert toggled != stepped
+    # a kept background: a frame equals a full redraw of the same state
+    pictures.map.invalidate()
+    assert pictures.map.render("self-reliance") == toggled
+
+    default = WorkshopModel(**controls.initial_values(controls.model_params()))
+    assert all(node.x is not None for node in default.specs[BASELINE].graph.nodes)
+    plain = Pictures(default)
+    assert plain.map is None and "names no map" in plain.map_note
+    assert "map" not in plain.render("harmful coping")
+
+
+def test_coordinates_without_boundaries_colour_the_nodes_on_the_map(tmp_path):
+    from simulation.app.page import Pictures
+
+    data = tiny_scenario_dict(map={"attribution": "locations.csv"})
+    for node, (x, y) in zip(data["graph"]["nodes"], [(21.3, 4.4), (22.8, 4.7), (22.9, 4.8)],
+                            strict=True):
+        node.update(x=x, y=y)
+    path = tmp_path / "placed.yaml"
+    path.write_text(yaml.safe_dump(data))
+    model = WorkshopModel(**controls.initial_values(controls.model_params(path)))
+    pictures = Pictures(model)
+    assert pictures.map is not None and not pictures.map.units
+    before = pictures.render("harmful coping")["map"]
+    model.step()
+    assert pictures.render("harmful coping")["map"] != before
+    scatter, nodes = pictures.map.panels[0][1].node_markers["town"]
+    assert not np.allclose(scatter.get_facecolor()[0], (1, 1, 1, 1))  # coloured, not white

@@ -108,8 +108,8 @@ def test_recipe_errors_name_the_key(tmp_path):
     with pytest.raises(RecipeError, match=r"test.recipe.yaml:\d+: househld_size: unknown key; "
                        r"did you mean 'household_size'"):
         build(write_recipe(tmp_path, househld_size=4))
-    with pytest.raises(RecipeError, match="edges.roads: road distances .* not supported"):
-        build(write_recipe(tmp_path, edges={"roads": "roads.osm"}))
+    with pytest.raises(RecipeError, match=r"edges.road_access_km: .*greater than 0"):
+        build(write_recipe(tmp_path, edges={"road_access_km": 0}))
 
 
 def test_nothing_is_written_on_an_error(tmp_path):

@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 import yaml
-from conftest import SHARED, tiny_scenario_dict
+from conftest import FLEE_DATA, REPO, SHARED, tiny_scenario_dict
 from typer.testing import CliRunner
 
 from simulation.cli import app
@@ -63,8 +63,7 @@ def test_caf_units_one_patch_per_polygon_shaded_by_the_pooled_outcome(tmp_path):
 
 
 def test_a_map_without_boundaries_colours_the_nodes():
-    data = caf_scenario()
-    del data["map"]
+    data = caf_scenario(map={})  # x/y are longitude/latitude; no polygons
     for node, (x, y) in zip(data["graph"]["nodes"], [(21.3, 4.4), (22.8, 4.7), (22.9, 4.8),
                                                        (22.2, 4.7), (22.4, 4.1)], strict=True):
         node.update(x=x, y=y)
@@ -77,10 +76,19 @@ def test_a_map_without_boundaries_colours_the_nodes():
 
 
 def test_no_coordinates_no_map():
-    scenario = load_scenario(tiny_scenario_dict())
+    scenario = load_scenario(tiny_scenario_dict(map={}))
     assert "no coordinates" in maps.map_problem(scenario)
     with pytest.raises(maps.MapError, match="no coordinates"):
         maps.draw_map(scenario, np.ones(3), np.zeros(3))
+
+
+def test_x_y_without_a_map_key_are_drawing_positions_not_a_place():
+    default = load_scenario(REPO / "scenarios" / "default.yaml")
+    assert all(node.x is not None for node in default.graph.nodes)
+    assert "names no map" in maps.map_problem(default)
+    data = default.model_dump(mode="python")
+    data["map"] = {}
+    assert maps.map_problem(load_scenario(data)) is None
 
 
 def test_a_boundaries_file_without_the_key_column_names_file_and_key():
@@ -133,3 +141,28 @@ def test_the_compare_report_shows_the_map_and_the_built_assumptions(tmp_path):
     html = (tmp_path / "report" / "report.html").read_text()
     assert "Baseline on the map" in html and "(<code>map.png</code>)" in html
     assert "recipe defaults.host_area.wage" in html and "P-code CF711 on 2 rows" in html
+
+
+def test_prds_run_draws_a_map_from_coordinates_alone(tmp_path):
+    """``map: {attribution}`` without boundaries (as a Flee import writes): nodes on the map."""
+    data = tiny_scenario_dict(steps=2, map={"attribution": "locations.csv (latitude, longitude)"})
+    for node, (x, y) in zip(data["graph"]["nodes"], [(21.3, 4.4), (22.8, 4.7), (22.9, 4.8)],
+                            strict=True):
+        node.update(x=x, y=y)
+    path = tmp_path / "coordinates.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "map.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_flee_import_is_on_a_map_of_its_coordinates():
+    from simulation.validation.convert import flee_scenario
+    from simulation.validation.flee_io import read_flee_conflict
+
+    scenario = load_scenario(flee_scenario(read_flee_conflict(FLEE_DATA / "burundi2015")))
+    assert scenario.map is not None and scenario.map.boundaries is None
+    assert "burundi2015" in scenario.map.attribution
+    assert maps.map_problem(scenario) is None
+    bujumbura = next(node for node in scenario.graph.nodes if node.name == "Bujumbura")
+    assert 29 < bujumbura.x < 30 and -4 < bujumbura.y < -3  # longitude, latitude
