@@ -37,7 +37,7 @@ from pydantic import model_validator
 
 from simulation.evidence.library import LibraryEntry
 from simulation.params import Parameters, source_kind
-from simulation.sweeps.analysis import analyze, point_means
+from simulation.sweeps.analysis import CONFIDENCE, RESAMPLES, point_means
 from simulation.sweeps.design import SweepDesign
 from simulation.sweeps.spec import Sweep
 
@@ -47,6 +47,8 @@ SCREENED_KIND = "assumption"
 LEVELS = 4
 #: the factor key path of a parameter (as in sweep files)
 PREFIX = "parameters."
+#: paired replicates at the defaults that measure each entry's seed spread (``prds evidence``'s)
+SPREAD_REPLICATES = 5
 
 
 class SensitivityError(ValueError):
@@ -200,12 +202,16 @@ class Screening:
 
     ``indices``: one row per (parameter, entry): ``mu_star``, ``mu_star_conf``, ``mu``,
     ``sigma`` in the entry's units per whole range, the same over the entry's tolerance unit
-    (``*_bands``), and ``trajectories`` used. ``notes``: entries left out or trimmed.
+    (``*_bands``), ``effects`` (elementary effects used) and ``undefined`` (steps of the
+    parameter where the statistic was undefined at one end or both: nobody measured).
+    ``notes``: entries or parameters with too few defined steps.
     """
 
     indices: pd.DataFrame
     units: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    #: entry id -> its seed spread in bands (:func:`seed_spread`), when measured
+    spread: dict[str, float] = field(default_factory=dict)
 
     def influence(self) -> pd.DataFrame:
         """One row per screened parameter: its largest ``mu_star_bands`` over the entries,
@@ -223,48 +229,111 @@ class Screening:
         return top.reset_index(drop=True)
 
 
+def seed_spread(entries: list[LibraryEntry], seed: int = 0, executor=None,
+                replicates: int = SPREAD_REPLICATES) -> dict[str, float]:
+    """Per entry, the 10-90% range of its statistic over ``replicates`` paired replicates at
+    the defaults (``evaluate``, as ``prds evidence`` runs it), in tolerance units: how much
+    one replicate's value moves with the seed alone, to read an influence against."""
+    from simulation.evidence.evaluate import evaluate
+
+    out = {}
+    for r in evaluate(entries, replicates=replicates, seed=seed, executor=executor):
+        low, high = r.model["p10"], r.model["p90"]
+        unit = next(e.spec.tolerance.unit for e in entries if e.id == r.id)
+        out[r.id] = math.nan if low is None or high is None else (high - low) / unit
+    return out
+
+
+def elementary_effects(design: SweepDesign, y: np.ndarray, levels: int) -> np.ndarray:
+    """Morris elementary effects (factors x trajectories) of the point values ``y``.
+
+    As SALib's ``analyze.morris`` computes them (the value after the step minus the value
+    before, signed by the step's direction, over the grid step ``levels / (2 (levels - 1))``,
+    in the design's unit coordinates: per whole range), except that an effect with an
+    undefined end (NaN) is NaN instead of making the whole index NaN.
+    """
+    k = len(design.names)
+    per = k + 1
+    count = len(y) // per
+    delta = levels / (2.0 * (levels - 1))
+    unit = design.unit.reshape(count, per, k)
+    steps = np.diff(unit, axis=1)                        # trajectories x k steps x k factors
+    moved = np.abs(steps).argmax(axis=2)                 # the factor each step moves
+    sign = np.sign(np.take_along_axis(steps, moved[..., None], axis=2)[..., 0])
+    change = np.diff(y.reshape(count, per), axis=1) * sign / delta
+    effects = np.full((k, count), np.nan)
+    for t in range(count):
+        effects[moved[t], t] = change[t]
+    return effects
+
+
+def morris_indices(effects: np.ndarray, seed: int, resamples: int = RESAMPLES,
+                   confidence: float = CONFIDENCE) -> dict[str, np.ndarray]:
+    """mu, mu*, sigma and mu*'s bootstrap half-interval per factor, over its defined effects.
+
+    SALib's estimators (``analyze.morris``: the mean, the mean absolute value, the standard
+    deviation with ddof 1, and z x the standard deviation of mu* over ``resamples`` bootstrap
+    resamples drawn from ``numpy.random.default_rng(seed)`` factor by factor), so with every
+    effect defined the numbers are SALib's to the last bit (``tests/evidence``); a factor with
+    fewer than 2 defined effects gets NaN.
+    """
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(seed)
+    out = {name: np.full(len(effects), np.nan) for name in ("mu", "mu_star", "sigma", "mu_star_conf")}
+    for j, row in enumerate(effects):
+        ee = row[np.isfinite(row)]
+        if len(ee) < 2:
+            continue
+        out["mu"][j] = np.average(ee)
+        out["mu_star"][j] = np.average(np.abs(ee))
+        out["sigma"][j] = np.std(ee, ddof=1)
+        draws = ee[rng.integers(len(ee), size=(resamples, len(ee)))]
+        out["mu_star_conf"][j] = norm.ppf(0.5 + confidence / 2) * np.average(
+            np.abs(draws), axis=1).std(ddof=1)
+    return out
+
+
 def analyse(sweep: EvidenceSweep, entries: list[LibraryEntry], design: SweepDesign,
             results: pd.DataFrame) -> Screening:
-    """The Morris indices of every entry (``sweeps.analysis.analyze``), normalised.
+    """The Morris indices of every entry, normalised by its tolerance unit.
 
-    Per entry, a point whose statistic is undefined in any replicate (nobody measured: NaN)
-    makes its trajectory unusable for that entry; such trajectories are left out for that
-    entry alone (a note says how many), and the entry is left out with fewer than 2 usable.
-    A statistic the same at every point moves with no parameter: mu* is 0 for all.
+    A point's value is the mean over its replicates (``sweeps.analysis.point_means``); a
+    point where any replicate's statistic is undefined (nobody measured: NaN) or failed is
+    undefined, so means always pair the same seeds. An elementary effect with an undefined
+    end is left out of that parameter's indices for that entry and counted (``undefined``):
+    SALib's ``analyze.morris`` would make the whole entry NaN, and in the protracted setting a
+    parameter that stops flight (``flight_threshold`` 1) leaves no refugee to measure at
+    many points. The estimators are SALib's (:func:`morris_indices`).
     """
     units = {entry.id: entry.spec.tolerance.unit for entry in entries}
-    per = len(design.names) + 1
-    count = len(design.points) // per
     rows, notes = [], []
     for entry_id in sweep.outcomes:
         frame = _undefined_points_masked(results, entry_id)
         y = point_means(design, frame, entry_id)
-        usable = np.isfinite(y).reshape(count, per).all(axis=1)
-        if usable.sum() < 2:
-            notes.append(f"{entry_id}: left out: its statistic is undefined (nobody measured) "
-                         f"somewhere on {count - int(usable.sum())} of {count} trajectories")
-            continue
-        if not usable.all():
-            notes.append(f"{entry_id}: {count - int(usable.sum())} of {count} trajectories left "
-                         f"out (statistic undefined at a point: nobody measured)")
-        sub, sub_results = _trajectories(design, frame, usable, per)
-        found = analyze(sweep, sub, sub_results, [entry_id])
-        table = found.table
-        if table.empty:  # the same at every point: no parameter moves it
-            table = pd.DataFrame({"factor": list(design.names), "mu_star": 0.0,
-                                  "mu_star_conf": 0.0, "mu": 0.0, "sigma": 0.0})
-            notes.append(f"{entry_id}: the same at every point: no screened parameter moves it")
+        effects = elementary_effects(design, y, sweep.design.levels)
+        found = morris_indices(effects, sweep.seed)
         unit = units[entry_id]
-        for row in table.to_dict("records"):
-            rows.append({"parameter": row["factor"].removeprefix(PREFIX), "entry": entry_id,
-                         "mu_star": row["mu_star"], "mu_star_conf": row["mu_star_conf"],
-                         "mu": row["mu"], "sigma": row["sigma"], "unit": unit,
-                         "mu_star_bands": row["mu_star"] / unit,
-                         "mu_star_conf_bands": row["mu_star_conf"] / unit,
-                         "sigma_bands": row["sigma"] / unit,
-                         "trajectories": int(usable.sum())})
+        defined = np.isfinite(effects).sum(axis=1)
+        for j, name in enumerate(design.names):
+            rows.append({"parameter": name.removeprefix(PREFIX), "entry": entry_id,
+                         "mu_star": found["mu_star"][j], "mu_star_conf": found["mu_star_conf"][j],
+                         "mu": found["mu"][j], "sigma": found["sigma"][j], "unit": unit,
+                         "mu_star_bands": found["mu_star"][j] / unit,
+                         "mu_star_conf_bands": found["mu_star_conf"][j] / unit,
+                         "sigma_bands": found["sigma"][j] / unit,
+                         "effects": int(defined[j]),
+                         "undefined": int(effects.shape[1] - defined[j])})
+        short = [name.removeprefix(PREFIX) for j, name in enumerate(design.names) if defined[j] < 2]
+        if short:
+            notes.append(f"{entry_id}: no indices for {', '.join(short)} (fewer than 2 steps "
+                         f"with the statistic defined at both ends)")
+        lost = int(effects.size - defined.sum())
+        if lost and len(short) < len(design.names):
+            notes.append(f"{entry_id}: {lost} of {effects.size} elementary effects left out "
+                         f"(statistic undefined at a point: nobody measured)")
     columns = ["parameter", "entry", "mu_star", "mu_star_conf", "mu", "sigma", "unit",
-               "mu_star_bands", "mu_star_conf_bands", "sigma_bands", "trajectories"]
+               "mu_star_bands", "mu_star_conf_bands", "sigma_bands", "effects", "undefined"]
     return Screening(pd.DataFrame(rows, columns=columns), units, notes)
 
 
@@ -276,22 +345,3 @@ def _undefined_points_masked(results: pd.DataFrame, entry_id: str) -> pd.DataFra
     points = set(frame.loc[bad, "point"].tolist())
     frame.loc[frame["point"].isin(points), entry_id] = math.nan
     return frame
-
-
-def _trajectories(design: SweepDesign, results: pd.DataFrame, usable: np.ndarray,
-                  per: int) -> tuple[SweepDesign, pd.DataFrame]:
-    """The design and results restricted to the usable trajectories, points renumbered."""
-    if usable.all():
-        return design, results
-    keep = np.repeat(usable, per)
-    old = np.flatnonzero(keep)
-    renumber = {int(p): i for i, p in enumerate(old)}
-    points = design.points.iloc[old].reset_index(drop=True)
-    points["point"] = np.arange(len(points), dtype=np.int64)
-    runs = design.runs[design.runs["point"].isin(renumber)].copy()
-    runs["point"] = runs["point"].map(renumber)
-    kept = results[results["point"].isin(renumber)].copy()
-    kept["point"] = kept["point"].map(renumber)
-    sub = SweepDesign(method=design.method, names=design.names, unit=design.unit[keep],
-                      points=points, runs=runs.reset_index(drop=True))
-    return sub, kept.reset_index(drop=True)

@@ -65,6 +65,7 @@ def sensitivity_command(
         analyse,
         run_screening,
         screening_sweep,
+        seed_spread,
     )
     from simulation.outputs import files
     from simulation.scenario import ScenarioError
@@ -105,6 +106,8 @@ def sensitivity_command(
                            eta=_duration(eta) if eta is not None else "?")
 
             done = run_screening(sweep, entries, out, executor, resume=resume, progress=show)
+            bar.update(task, description="seed spread at the defaults")
+            spread = seed_spread(entries, seed=seed, executor=executor)
     except SweepError as error:
         _fail(str(error))
     except KeyboardInterrupt:
@@ -119,6 +122,7 @@ def sensitivity_command(
                    seconds=round(time.perf_counter() - started, 1))
     sessions = _sessions(out, session, resume, files)
     screening = analyse(sweep, entries, done.design, done.results)
+    screening.spread = spread
     command = _command(trajectories, replicates, seed, only, parameter, library, docs)
     meta = {"command": command, "date": next((s["started"] for s in sessions if s.get("ran")), sessions[0]["started"]),
             "machine": _machine(), "timing": _timing(sessions, len(design.runs)),

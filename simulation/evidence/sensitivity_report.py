@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.evidence.sensitivity import EvidenceSweep, Screening
+from simulation.evidence.sensitivity import SPREAD_REPLICATES, EvidenceSweep, Screening
 from simulation.outputs import files
 from simulation.params import Parameters, source_kind
 
@@ -47,7 +47,8 @@ def parameter_rows(screening: Screening, sweep: EvidenceSweep) -> list[dict[str,
 
 
 def entry_rows(screening: Screening, entries) -> list[dict[str, Any]]:
-    """Per entry: its unit, usable trajectories and the parameters that move it most."""
+    """Per entry: its unit, seed spread, elementary effects used and left out (undefined),
+    and the parameters that move it most."""
     rows = []
     indices = screening.indices
     for entry in entries:
@@ -56,7 +57,9 @@ def entry_rows(screening: Screening, entries) -> list[dict[str, Any]]:
         top = [(r["parameter"], r["mu_star_bands"], r["mu_star_conf_bands"])
                for r in own.head(TOP_PER_ENTRY).to_dict("records")]
         rows.append({"entry": entry.id, "use": entry.use, "unit": screening.units[entry.id],
-                     "trajectories": int(own["trajectories"].iloc[0]) if len(own) else 0,
+                     "spread": _num(screening.spread.get(entry.id)),
+                     "effects": int(own["effects"].sum()),
+                     "undefined": int(own["undefined"].sum()),
                      "top": top})
     return rows
 
@@ -139,16 +142,21 @@ def markdown(screening: Screening, sweep: EvidenceSweep, entries, meta: dict) ->
         lines.append(f"| {rank} | `{row['parameter']}` | {row['kind']} | {_g(row['low'])} | "
                      f"{_g(row['high'])} | {influence} | {entry} |")
     lines += ["", "## Entries: the parameters that move each most", "",
-              "mu* in bands (± 95% half-interval); trajectories: those where the statistic is "
-              "defined at every point (a share of nobody is undefined).", "",
-              "| entry | use | band unit | trajectories | " +
+              "mu* in bands (± 95% half-interval). Band unit: the entry's tolerance unit, in "
+              "its own units. Seed spread: the 10-90% range of the entry over "
+              f"{SPREAD_REPLICATES} paired replicates at the defaults, in bands (the noise of one "
+              "replicate; common seeds make the elementary effects less noisy than that). "
+              "Effects: elementary effects used, and in brackets those left out because the "
+              "statistic was undefined at one end (nobody measured).", "",
+              "| entry | use | band unit | seed spread | effects | " +
               " | ".join(f"{i + 1}." for i in range(TOP_PER_ENTRY)) + " |",
-              "|---|---|---:|---:|" + "---|" * TOP_PER_ENTRY]
+              "|---|---|---:|---:|---:|" + "---|" * TOP_PER_ENTRY]
     for row in entry_rows(screening, entries):
         cells = [f"`{p}` {_g(m)} ± {_g(c)}" for p, m, c in row["top"]]
         cells += [""] * (TOP_PER_ENTRY - len(cells))
         lines.append(f"| `{row['entry']}` | {row['use']} | {_g(row['unit'])} | "
-                     f"{row['trajectories']} | " + " | ".join(cells) + " |")
+                     f"{_g(row['spread'])} | {row['effects']} ({row['undefined']}) | "
+                     + " | ".join(cells) + " |")
     if screening.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in screening.notes]
     lines += ["", "Files: `sensitivity.json` (every parameter, every entry, every index), "
