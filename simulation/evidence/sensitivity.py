@@ -7,8 +7,10 @@ is screened over its declared range; the outcomes are the evidence entries' stat
 - the design is a sweep (``simulation/sweeps``): an :class:`EvidenceSweep` is a ``Sweep``
   whose factors are ``parameters.<name>`` (uniform over the declared range), whose outcomes
   are entry ids and whose "scenario" is the library (its entries' fingerprint); the Morris
-  design (SALib, ``sweeps/design.py``), the runner, executors, result store (``--resume``)
-  and the Morris analysis (``sweeps/analysis.py``) are the sweeps' own;
+  design (SALib, ``sweeps/design.py``), the runner, executors and result store
+  (``--resume``) are the sweeps' own, and so are the point means of the analysis
+  (``sweeps/analysis.py``); the Morris estimators are SALib's, applied to the elementary
+  effects whose two ends are defined (:func:`analyse` says why);
 - a run is one replicate of the whole library at one design point, scored by
   ``simulation.evidence.evaluate`` exactly as ``prds evidence`` scores it (paired study and
   baseline runs with the same seed). With ``common_seeds`` replicate ``k`` of every point
@@ -191,6 +193,10 @@ def run_screening(sweep: EvidenceSweep, entries: list[LibraryEntry], out_dir, ex
     from simulation.sweeps.runner import run_sweep
 
     by_id = {entry.id: entry for entry in entries}
+    missing = [outcome for outcome in sweep.outcomes if outcome not in by_id]
+    if missing:
+        raise SensitivityError(f"entries: the screening measures {missing}, not among the "
+                               f"entries given")
     ordered = tuple(by_id[outcome] for outcome in sweep.outcomes)
     return run_sweep(sweep, out_dir, executor, resume=resume, model=EvidenceModel(ordered),
                      progress=progress)
