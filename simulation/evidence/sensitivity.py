@@ -221,16 +221,20 @@ class Screening:
 
     def influence(self) -> pd.DataFrame:
         """One row per screened parameter: its largest ``mu_star_bands`` over the entries,
-        with that entry, the interval and the rank (1 = most influential)."""
+        with that entry, the interval, ``entries_moved`` (entries it moves by a band or more:
+        the breadth, since a narrow band makes one entry's number large) and the rank
+        (1 = most influential, by the largest)."""
         frame = self.indices.dropna(subset=["mu_star_bands"])
         if frame.empty:
             return pd.DataFrame(columns=["parameter", "influence", "influence_conf", "entry",
-                                         "sigma_bands", "rank"])
+                                         "sigma_bands", "entries_moved", "rank"])
         top = frame.loc[frame.groupby("parameter", sort=False)["mu_star_bands"].idxmax()]
         top = top.rename(columns={"mu_star_bands": "influence",
                                   "mu_star_conf_bands": "influence_conf"})
         top = top.sort_values(["influence", "parameter"], ascending=[False, True])
         top = top[["parameter", "influence", "influence_conf", "entry", "sigma_bands"]]
+        moved = frame[frame["mu_star_bands"] >= 1.0].groupby("parameter").size()
+        top["entries_moved"] = top["parameter"].map(moved).fillna(0).astype(int)
         top.insert(len(top.columns), "rank", np.arange(1, len(top) + 1))
         return top.reset_index(drop=True)
 

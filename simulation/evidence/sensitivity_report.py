@@ -40,7 +40,8 @@ def parameter_rows(screening: Screening, sweep: EvidenceSweep) -> list[dict[str,
                      "low": row["min"], "high": row["max"],
                      "influence": _num(found.get("influence")),
                      "influence_conf": _num(found.get("influence_conf")),
-                     "entry": found.get("entry"), "rank": found.get("rank")})
+                     "entry": found.get("entry"), "entries_moved": found.get("entries_moved"),
+                     "rank": found.get("rank")})
     order = {name: i for i, name in enumerate(Parameters.model_fields)}
     return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, not r["screened"],
                                        order[r["parameter"]]))
@@ -121,26 +122,30 @@ def markdown(screening: Screening, sweep: EvidenceSweep, entries, meta: dict) ->
         "parameter, divided by the entry's tolerance unit (half the width of its band, or its "
         "`scale` for a one-sided band: the unit of the calibration loss): *how many bands "
         "moving the parameter across its whole range moves the entry*. A parameter's influence is "
-        "its largest over the entries, with that entry; ± is the 95% bootstrap half-interval "
-        "of mu* over trajectories. Declared ranges are the limits `params.py` accepts, some "
+        "its largest over the entries, with that entry (an entry with a narrow band makes large "
+        "numbers, so the last column counts the entries a "
+        "parameter moves by a band or more); ± is the 95% bootstrap half-interval of mu* over "
+        "trajectories (wide where a few trajectories cross a threshold of the model, such as "
+        "no flight at all). Declared ranges are the limits `params.py` accepts, some "
         "much wider than plausible (for example `irregular_cost` up to USD 100,000), so a large "
         "influence says the entry is sensitive somewhere in that range, not that the default "
         "is wrong; a small one says the assumption can be left as it is for these entries.",
         "",
         "## Parameters",
         "",
-        "| rank | parameter | kind of source | low | high | influence (bands) | most moved entry |",
-        "|---:|---|---|---:|---:|---:|---|",
+        "| rank | parameter | kind of source | low | high | influence (bands) | most moved entry "
+        f"| entries moved ≥ 1 band (of {len(entries)}) |",
+        "|---:|---|---|---:|---:|---:|---|---:|",
     ]
     for row in parameter_rows(screening, sweep):
         if row["screened"] and row["influence"] is not None:
             influence = f"{_g(row['influence'])} ± {_g(row['influence_conf'])}"
-            entry, rank = f"`{row['entry']}`", str(row["rank"])
+            entry, rank, moved = f"`{row['entry']}`", str(row["rank"]), str(row["entries_moved"])
         else:
             influence = "not screened" if not row["screened"] else "n/a (no usable entry)"
-            entry, rank = "", ""
+            entry, rank, moved = "", "", ""
         lines.append(f"| {rank} | `{row['parameter']}` | {row['kind']} | {_g(row['low'])} | "
-                     f"{_g(row['high'])} | {influence} | {entry} |")
+                     f"{_g(row['high'])} | {influence} | {entry} | {moved} |")
     lines += ["", "## Entries: the parameters that move each most", "",
               "mu* in bands (± 95% half-interval). Band unit: the entry's tolerance unit, in "
               "its own units. Seed spread: the 10-90% range of the entry over "
