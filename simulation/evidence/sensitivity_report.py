@@ -13,8 +13,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from simulation.evidence.sensitivity import SPREAD_REPLICATES, EvidenceSweep, Screening
 from simulation.outputs import files
 from simulation.params import Parameters, source_kind
@@ -189,7 +187,3 @@ def _g(value) -> str:
     text = f"{value:.3g}"
     return text
 
-
-def indices_frame(screening: Screening) -> pd.DataFrame:
-    """The indices table (one row per parameter and entry), most influential first."""
-    return screening.indices.sort_values(["mu_star_bands", "parameter"], ascending=[False, True])
