@@ -14,6 +14,7 @@ from simulation.build.cli import build_command
 from simulation.compare.cli import compare_command
 from simulation.evidence.calibrate_cli import calibrate_command
 from simulation.evidence.cli import evidence_command
+from simulation.evidence.sensitivity_cli import sensitivity_command
 from simulation.optimise.cli import optimise_command
 from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
 from simulation.sweeps.cli import sweep_command
@@ -115,6 +116,7 @@ app.command("baseline")(baseline_command)
 app.command("compare")(compare_command)
 app.command("evidence")(evidence_command)
 app.command("calibrate")(calibrate_command)
+app.command("sensitivity")(sensitivity_command)
 app.command("optimise")(optimise_command)
 app.command("bench")(bench_command)
 app.command("import-flee")(import_flee_command)
