@@ -116,7 +116,7 @@ def needs(meb_per_person, size, debt, withdrew_children, params: Parameters, mon
         if withdrew:
             basket *= 1.0 - SCHOOL_COST_SHARE
     else:  # (x 1.0 changes nothing: only the withdrawn are multiplied)
-        basket[withdrew] *= 1.0 - SCHOOL_COST_SHARE
+        np.multiply(basket, 1.0 - SCHOOL_COST_SHARE, out=basket, where=withdrew)
     service = debt * params.debt_interest
     service *= months
     basket += service
@@ -147,8 +147,10 @@ def restore(exhausted, hh, need, params: Parameters, months: float) -> np.ndarra
         "sell_productive_assets": hh.assets[rows] * DISTRESS_SALE_PRICE > RESTORE_SLACK,
         "sell_house_or_land": hh.hlp_secure[rows] & (hh.house_value[rows] > RESTORE_SLACK),
     }
+    kept = out[rows]  # every bit that is back cleared at once
     for name, available in back.items():
-        out[rows[available]] &= ~BIT[name]
+        np.bitwise_and(kept, ~BIT[name], out=kept, where=available)
+    out[rows] = kept
     return out
 
 
