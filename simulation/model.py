@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from agents.households import create_agents
+from simulation.chunks import RowChunks
 from simulation.graph import SettlementGraph
 from simulation.memory import keep_freed_memory
 from simulation.outputs.recorder import Recorder
@@ -55,6 +56,7 @@ class PRDSModel(mesa.Model):
         self.days_per_step = scenario.days_per_step
         self.steps_total = scenario.steps if steps is None else int(steps)
         self.streams = RandomStreams(seed)
+        self.row_chunks = RowChunks()  # per-household rules on slices of rows (chunks.py)
         self.graph = SettlementGraph(scenario.graph, self.steps_total,
                                      travel_cost_per_km=self.params.travel_cost_per_km)
         self.households = build_households(scenario.populations, self.graph, self.streams,
@@ -95,6 +97,7 @@ class PRDSModel(mesa.Model):
         if t >= self.steps_total:
             self.running = False
             self.streams.close()
+            self.row_chunks.close()
         else:  # large populations: next step's draws are made meanwhile (random_streams.py)
             self.streams.prefetch(t + 1, len(self.households))
 

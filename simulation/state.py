@@ -176,3 +176,37 @@ class HouseholdStore:
     def nbytes(self) -> int:
         """Bytes held by the column buffers."""
         return sum(buffer.nbytes for buffer in self._buffers.values())
+
+    def rows(self, start: int, stop: int) -> "RowSlice":
+        """Rows ``start:stop`` as a store of their own (``RowSlice``): every column a view of
+        those rows, so a rule given it reads and writes only them."""
+        return RowSlice(self, start, stop)
+
+
+class RowSlice:
+    """Rows ``start:stop`` of a ``HouseholdStore``, read and written like the store itself.
+
+    Each column is a view of the store's rows; assigning to a column writes into them, as it
+    does on the store. For rules that treat each household on its own (no sum over
+    households), so that they can run on slices of rows at once (``simulation/chunks.py``).
+    The store must not grow while a slice is in use.
+    """
+
+    def __init__(self, store: HouseholdStore, start: int, stop: int):
+        object.__setattr__(self, "n", stop - start)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "_columns", {name: buffer[start:stop]
+                                              for name, buffer in store._buffers.items()})
+        for name, column in self._columns.items():
+            object.__setattr__(self, name, column)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name not in self._columns:
+            raise AttributeError(f"RowSlice has no column {name!r}")
+        self._columns[name][...] = value
+
+    def holds(self, name: str) -> bool:
+        return name in self._columns
+
+    def __len__(self) -> int:
+        return self.n

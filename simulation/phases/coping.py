@@ -56,6 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.chunks import per_household
 from simulation.codes import Coping, Group
 from simulation.params import Parameters
 
@@ -100,12 +101,26 @@ RESTORE_SLACK = 0.01
 #: strategies whose resource can come back (rule 1 of the module docstring)
 RESTORABLE = ("borrow", "sell_household_goods", "sell_productive_assets", "sell_house_or_land")
 RESTORABLE_BITS = np.uint16(sum(int(BIT[name]) for name in RESTORABLE))
+#: the LCS of each bitmask of strategies used: the highest level among them (NONE if none)
+LEVEL_BY_USED = np.array([max([int(s.level) for i, s in enumerate(LADDER) if mask >> i & 1],
+                              default=int(Coping.NONE)) for mask in range(1 << len(LADDER))],
+                         dtype=np.int8)
 
 
 def needs(meb_per_person, size, debt, withdrew_children, params: Parameters, months: float):
     """Monthly MEB for the household plus debt service, less school costs if withdrawn."""
-    basket = meb_per_person * size * months * np.where(withdrew_children, 1.0 - SCHOOL_COST_SHARE, 1.0)
-    return (basket + debt * params.debt_interest * months).astype(np.float32)
+    # meb x size x months x (0.95 or 1) in float64, the same products in the same order
+    basket = np.asarray(meb_per_person * size * months, dtype=np.float64)
+    withdrew = np.asarray(withdrew_children, dtype=bool)
+    if withdrew.ndim == 0:
+        if withdrew:
+            basket *= 1.0 - SCHOOL_COST_SHARE
+    else:  # (x 1.0 changes nothing: only the withdrawn are multiplied)
+        np.multiply(basket, 1.0 - SCHOOL_COST_SHARE, out=basket, where=withdrew)
+    service = debt * params.debt_interest
+    service *= months
+    basket += service
+    return basket.astype(np.float32)
 
 
 def borrow_limit(group, params: Parameters) -> np.ndarray:
@@ -132,8 +147,10 @@ def restore(exhausted, hh, need, params: Parameters, months: float) -> np.ndarra
         "sell_productive_assets": hh.assets[rows] * DISTRESS_SALE_PRICE > RESTORE_SLACK,
         "sell_house_or_land": hh.hlp_secure[rows] & (hh.house_value[rows] > RESTORE_SLACK),
     }
+    kept = out[rows]  # every bit that is back cleared at once
     for name, available in back.items():
-        out[rows[available]] &= ~BIT[name]
+        np.bitwise_and(kept, ~BIT[name], out=kept, where=available)
+    out[rows] = kept
     return out
 
 
@@ -174,7 +191,6 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
     """
     remaining = gap.astype(np.float64)
     basket = need if basket is None else basket
-    lcs = np.full(len(gap), int(Coping.NONE), dtype=np.int8)
     used = np.zeros(len(gap), dtype=np.uint16)
     cut = np.zeros(len(gap), dtype=np.float64)
     exhausted = hh.strategies_exhausted.copy()
@@ -198,7 +214,8 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
             taken = rows
         else:
             capacity = _capacity(strategy.resource, hh, rows, need, params, months)
-            wanted = remaining[rows]
+            gap_left = remaining[rows]
+            wanted = gap_left
             if emergency:  # toward the survival line, never beyond the gap itself
                 wanted = np.minimum(wanted, survival_gap(wanted, cut[rows], basket[rows], params))
             cover = np.minimum(wanted, capacity)
@@ -215,12 +232,17 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
                     # an absolute 1e-6 read float32 rounding of a debt at its limit as room
                     gone = took & (left <= RESTORE_SLACK)
                 exhausted[rows[gone]] |= bit
-            remaining[rows] -= cover
+            gap_left -= cover
+            remaining[rows] = gap_left
             taken = rows[took]
-            climbing = climbing[remaining[climbing] > 0]
+            # still climbing: those that could not use this strategy, and those with a gap left
+            still = ~can
+            still[can] = gap_left > 0
+            climbing = climbing[still]
         used[taken] |= bit
-        lcs[taken] = np.maximum(lcs[taken], int(strategy.level))
     hh.strategies_exhausted = exhausted
+    # the highest level used (the ladder's levels only rise, so the last strategy's level)
+    lcs = np.take(LEVEL_BY_USED, used.astype(np.intp))
     return lcs, used, remaining, cut
 
 
@@ -275,11 +297,18 @@ def settle_surplus(surplus, hh, params: Parameters, rows=None):
 
 
 def step(model, t: int) -> None:
-    hh, graph, params = model.households, model.graph, model.params
     months = model.days_per_step / 30.0
+    meb_by_node, params = model.graph.meb, model.params
+    # each household copes on its own: slices of rows at once in large runs (chunks.py)
+    per_household(model, lambda hh: cope(hh, meb_by_node, params, months))
+
+
+def cope(hh, meb_by_node, params: Parameters, months: float) -> None:
+    """Needs, surplus or the ladder, LCS and consumption of the households ``hh`` (the store or
+    a slice of its rows), at the MEB per person of each node ``meb_by_node``; in place."""
     school = BIT["withdraw_children_from_school"]
     withdrew = (hh.strategies_exhausted & school) != 0
-    meb = np.take(graph.meb, hh.node.astype(np.intp))
+    meb = np.take(meb_by_node, hh.node.astype(np.intp))
     if withdrew.any():  # children out of school go back once the household has recovered
         full_need = needs(meb, hh.size, hh.debt, False, params, months)
         back = reenrols(withdrew, hh.income, hh.aid, full_need, params)

@@ -27,6 +27,7 @@
 
 import numpy as np
 
+from simulation.chunks import per_household
 from simulation.codes import DISPLACED_STATUSES, Status
 from simulation.params import Parameters
 from simulation.phases.coping import BIT
@@ -70,8 +71,22 @@ def score(value: np.ndarray, thresholds) -> np.ndarray:
     value = np.asarray(value)
     out = np.ones(value.shape, dtype=np.int8)
     for threshold in thresholds:
-        out += value >= np.float64(threshold)
+        if value.dtype == np.float32:  # the same test without converting the values (below)
+            threshold = float32_at_or_above(threshold)
+        else:
+            threshold = np.float64(threshold)
+        out += (value >= threshold).view(np.int8)
     return out
+
+
+def float32_at_or_above(threshold: float) -> np.float32:
+    """The smallest float32 at or above ``threshold``: for a float32 ``x``, ``x >= threshold``
+    (compared in float64) exactly when ``x >= float32_at_or_above(threshold)``, compared in
+    float32, without converting an array of float32 to float64 to compare it."""
+    rounded = np.float32(threshold)
+    if np.float64(rounded) < np.float64(threshold):
+        rounded = np.nextafter(rounded, np.float32(np.inf))
+    return rounded
 
 
 def _by_rcsi(rule) -> np.ndarray:
@@ -218,6 +233,16 @@ def return_intentions(hh, graph, attachment, draw, params: Parameters):
 
 def step(model, t: int) -> None:
     hh, graph, params = model.households, model.graph, model.params
+    # latent draws over the whole store first (a stream's draws by row), then each household's
+    # indicators on its own: slices of rows at once in large runs (chunks.py)
+    latent_draws(hh, "return_attachment", model.streams, "return_attachment")
+    latent_draws(hh, "home_damage_draw", model.streams, "home_damage")
+    per_household(model, lambda rows: assess(rows, graph, params, t, model.days_per_step))
+
+
+def assess(hh, graph, params: Parameters, t: int, days_per_step: float) -> None:
+    """Every indicator of the households ``hh`` (the store or a slice of its rows) at step
+    ``t``, in place; their latent draws (``latent_draws``) already made."""
     total = hh.income + hh.aid
     hh.living_standard = np.divide(total, hh.need, out=np.zeros_like(total), where=hh.need > 0)
     hh.rcsi = rcsi(hh.unmet_need, hh.lcs)
@@ -227,10 +252,9 @@ def step(model, t: int) -> None:
 
     dependent_now = hh.aid > params.aid_dependency_share * total
     hh.t_aid_since = np.where(dependent_now, np.where(hh.t_aid_since < 0, t, hh.t_aid_since), -1)
-    months_in_a_row = (t - hh.t_aid_since + 1) * model.days_per_step / 30.0
+    months_in_a_row = (t - hh.t_aid_since + 1) * days_per_step / 30.0
     hh.aid_dependent = dependent_now & (months_in_a_row >= params.aid_dependency_months)
 
-    attachment = latent_draws(hh, "return_attachment", model.streams, "return_attachment")
-    draw = latent_draws(hh, "home_damage_draw", model.streams, "home_damage")
-    hh.home_unusable = home_condition(hh, graph, draw)
-    hh.return_hope, hh.return_intent = return_intentions(hh, graph, attachment, draw, params)
+    hh.home_unusable = home_condition(hh, graph, hh.home_damage_draw)
+    hh.return_hope, hh.return_intent = return_intentions(hh, graph, hh.return_attachment,
+                                                         hh.home_damage_draw, params)

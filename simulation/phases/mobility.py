@@ -19,6 +19,7 @@
 
 import numpy as np
 
+from simulation.chunks import per_household
 from simulation.codes import DISPLACED_STATUSES, SOLUTION_PATHWAYS, Coping, NodeType, Status
 from simulation.params import Parameters, per_step
 from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE
@@ -172,13 +173,10 @@ def arrive(hh, travel_km_per_step: float) -> None:
     hh.ties[done] = NEW_PLACE_TIES
 
 
-def step(model, t: int) -> None:
-    hh, graph, params = model.households, model.graph, model.params
-    days, months = model.days_per_step, model.days_per_step / 30.0
-    n = len(hh)
-    reach_km = params.travel_speed_km_day * days
-    arrive(hh, reach_km)
-
+def aspire(hh, graph, params: Parameters, months: float) -> np.ndarray:
+    """Aspiration, ties and ties to the origin of the households ``hh`` (the store or a slice
+    of its rows), in place; returns which of them can move at all (``mobile``: not in
+    transit, not gone abroad)."""
     node, status = hh.node.astype(np.intp), hh.status  # gathers by intp are much faster
     mobile = status != Status.IN_TRANSIT
     mobile &= status != Status.REGULAR_MIGRATION
@@ -193,6 +191,20 @@ def step(model, t: int) -> None:
     hh.origin_ties = np.where(node != hh.origin,
                               hh.origin_ties * (1.0 - params.origin_ties_decay * months),
                               hh.origin_ties)
+    return mobile
+
+
+def step(model, t: int) -> None:
+    hh, graph, params = model.households, model.graph, model.params
+    days, months = model.days_per_step, model.days_per_step / 30.0
+    n = len(hh)
+    reach_km = params.travel_speed_km_day * days
+    arrive(hh, reach_km)
+
+    # each household's aspiration and ties on its own: slices of rows at once in large runs
+    mobile = per_household(model, lambda rows: aspire(rows, graph, params, months))
+    mobile = mobile[0] if len(mobile) == 1 else np.concatenate(mobile)
+    node, status = hh.node.astype(np.intp), hh.status  # gathers by intp are much faster
 
     forced = model.today.fleeing & mobile
     # households a labour mobility programme recruited this step go where it sends them
@@ -270,7 +282,8 @@ def step(model, t: int) -> None:
     documented = hh.documented[considered]
     # irregular journeys are a harmful strategy of households already in crisis coping or worse
     desperate = hh.lcs[considered] >= 3
-    credit = np.maximum(0.0, params.borrow_limit_months * need[considered] / months - hh.debt[considered])
+    need = np.maximum(hh.need[considered], 1e-6)
+    credit = np.maximum(0.0, params.borrow_limit_months * need / months - hh.debt[considered])
     purse = hh.savings[considered] + credit
     # a household ready to leave irregularly sells what it has left to pay the smuggler
     saleable = (DISTRESS_SALE_PRICE * hh.assets[considered]
