@@ -20,9 +20,12 @@ stay outside these rules, on the whole store, in the phases.
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-#: from this many households on, a rule runs on slices of rows on every core (as the recorder's
-#: background counting, outputs/recorder.py); below it, the threads cost more than they save
-PARALLEL_MIN = 50_000
+#: from this many households on, a rule runs on slices of rows on every core; below it, the
+#: threads cost more than they save. Measured on the project's 2-core machine, quiet, 36 steps
+#: (2026-12-03): 100k households 2.93 M household-steps/s on one thread, 1.68 M on two;
+#: 300k 2.75 M and 2.24 M; 1M 2.65 M and 3.89 M (there the slices are large enough; below
+#: it the second core is better left to the draws made ahead and the recorder's counting)
+PARALLEL_MIN = 500_000
 #: at most this many threads (the calling one and its workers)
 MAX_THREADS = 4
 #: slices of rows per thread, taken in turn (see RowChunks)

@@ -27,10 +27,11 @@ def test_row_slice_reads_and_writes_only_its_rows():
 def test_bounds_cover_every_row_once():
     split = RowChunks(threads=3)
     assert split.bounds(chunks.PARALLEL_MIN - 1) == [(0, chunks.PARALLEL_MIN - 1)]
-    assert RowChunks(threads=1).bounds(100_001) == [(0, 100_001)]
-    bounds = split.bounds(100_001)
+    n = chunks.PARALLEL_MIN + 1
+    assert RowChunks(threads=1).bounds(n) == [(0, n)]
+    bounds = split.bounds(n)
     assert len(bounds) == 3 * chunks.SLICES_PER_THREAD
-    assert bounds[0][0] == 0 and bounds[-1][1] == 100_001
+    assert bounds[0][0] == 0 and bounds[-1][1] == n
     assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
 
 
