@@ -6,7 +6,22 @@ A recipe (``recipe.py``) names local files; one reader per source turns each int
 scenario together and records where every value came from (``provenance.py``).
 """
 
-from simulation.build.builder import Built, build
-from simulation.build.recipe import BuildError, Recipe, RecipeError, load_recipe
+import importlib
 
-__all__ = ["build", "Built", "load_recipe", "Recipe", "RecipeError", "BuildError"]
+#: public name -> module that defines it (imported on first use: ``prds --help`` stays quick)
+_EXPORTS = {
+    "Built": "builder",
+    "build": "builder",
+    "BuildError": "recipe",
+    "Recipe": "recipe",
+    "RecipeError": "recipe",
+    "load_recipe": "recipe",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"simulation.build.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'simulation.build' has no attribute {name!r}")

@@ -6,7 +6,20 @@ summary outcome: the median and 10-90% band per scenario and of the paired diffe
 cost and the cost per outcome; a self-contained HTML report.
 """
 
-from simulation.compare.comparison import Comparison, compare
-from simulation.compare.seeds import SEED_SCHEME, replicate_seeds
+import importlib
 
-__all__ = ["SEED_SCHEME", "Comparison", "compare", "replicate_seeds"]
+#: public name -> module that defines it (imported on first use: ``prds --help`` stays quick)
+_EXPORTS = {
+    "Comparison": "comparison",
+    "compare": "comparison",
+    "SEED_SCHEME": "seeds",
+    "replicate_seeds": "seeds",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"simulation.compare.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'simulation.compare' has no attribute {name!r}")

@@ -22,7 +22,6 @@ from simulation.compare.seeds import replicate_seeds
 from simulation.compare.stats import band
 from simulation.evidence.library import LibraryEntry
 from simulation.evidence.runner import DesignTask, run_design_task
-from simulation.sweeps.executors import SerialExecutor
 
 
 @dataclass
@@ -93,7 +92,10 @@ def evaluate(entries: list[LibraryEntry], replicates: int = 5, seed: int = 0,
     """
     seeds = replicate_seeds(seed, replicates)
     tasks = plan(entries, seeds, parameters)
-    executor = executor or SerialExecutor()
+    if executor is None:  # (imported here: the executors bring in the model, and every
+        from simulation.sweeps.executors import SerialExecutor  # prds command imports this)
+
+        executor = SerialExecutor()
     futures = [executor.submit(run_design_task, task) for task in tasks]
     done_results: list[dict[str, np.ndarray] | None] = [None] * len(tasks)
     index = {future: i for i, future in enumerate(futures)}
