@@ -40,15 +40,18 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def idle_threads() -> int:
-    """Threads worth using now: ``PRDS_THREADS`` if set, else one per available core that the
-    last minute's load average leaves idle, plus the calling thread, at most ``MAX_THREADS``.
+def default_threads() -> int:
+    """Threads to use: ``PRDS_THREADS`` if set, else one per core this process may run on,
+    at most ``MAX_THREADS``.
 
-    On a machine busy with other work the slices would wait for each other's cores (each
-    rule waits for its slowest slice): measured on the project's 2-core machine under a load
-    average of 4, two threads were no faster than one, so then one is used. The numbers are
-    the same whatever the count (module docstring)."""
-    cores = available_cores()
+    An earlier rule took the last minute's load average into account and used one thread
+    when it left no core idle. It misjudged: the load average lags by about a minute, so a
+    large run started just after another job (in ``prds bench``, right after the per-agent
+    reference) ran on one thread on an idle machine (1M households: 10.9 s instead of 7.5 s).
+    And even on a machine busy with other work, two threads were faster: 1M households x 36
+    steps beside two processes that each kept a core busy, 15.7 s on one thread, 12.8 s on
+    two (2026-12-03, the project's 2-core machine). The numbers are the same whatever the
+    count (module docstring); ``PRDS_THREADS=1`` keeps a run to one core."""
     setting = os.environ.get("PRDS_THREADS", "").strip()
     if setting:
         try:
@@ -56,17 +59,13 @@ def idle_threads() -> int:
         except ValueError:
             raise ValueError(f"PRDS_THREADS must be a whole number of threads, not "
                              f"{setting!r}") from None
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # (no load average: use the cores)
-        load = 0.0
-    return max(1, min(MAX_THREADS, cores, int(cores - load + 1.0)))
+    return max(1, min(MAX_THREADS, available_cores()))
 
 
 class RowChunks:
     """Runs a per-household rule on slices of a store's rows (see module docstring).
 
-    ``threads``: how many threads share the work of a large store (default ``idle_threads()``,
+    ``threads``: how many threads share the work of a large store (default ``default_threads()``,
     when the model is made; 1 runs everything on the calling thread). The rows are cut
     into ``SLICES_PER_THREAD`` slices per thread, which the threads (the calling one and its
     workers) take in turn until none is left: households in need, whose coping costs most,
@@ -74,7 +73,7 @@ class RowChunks:
     """
 
     def __init__(self, threads: int | None = None):
-        self.threads = max(1, idle_threads() if threads is None else int(threads))
+        self.threads = max(1, default_threads() if threads is None else int(threads))
         self._pool: ThreadPoolExecutor | None = None
 
     def bounds(self, n: int) -> list[tuple[int, int]]:

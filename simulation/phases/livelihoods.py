@@ -11,6 +11,7 @@ the wage at that abroad node, per month (income, not aid: no aid dependency, no 
 
 import numpy as np
 
+from simulation.chunks import per_household
 from simulation.codes import Group, Livelihood, Status
 from simulation.params import Parameters
 
@@ -74,26 +75,33 @@ def remittances(worker_node, wage, params: Parameters, months: float) -> np.ndar
     return params.remittance_share * np.take(wage, worker_node) * months
 
 
-def step(model, t: int) -> None:
-    hh, graph, params = model.households, model.graph, model.params
-    months = model.days_per_step / 30.0
-    node = hh.node.astype(np.intp)  # gathers by an intp index are several times faster
+def _runs_on_assets(hh, livelihood):
+    """Present households whose business or farm runs on their productive assets."""
+    return ((hh.status != Status.IN_TRANSIT)
+            & ((livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM)))
+
+
+def seek_work(hh, access_table) -> np.ndarray:
+    """Each household's livelihood this step (in place) and the labour it offers (earners at
+    the node's job access); ``hh`` is the store or a slice of its rows."""
+    node = hh.node.astype(np.intp)
     present = hh.status != Status.IN_TRANSIT
     outsider = hh.group != Group.HOST
-
     at_origin_with_land = (node == hh.origin) & hh.hlp_secure
     hh.livelihood = choose_livelihood(hh.livelihood, hh.assets, at_origin_with_land)
     livelihood = hh.livelihood
-
-    on_assets = present & ((livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM))
+    on_assets = _runs_on_assets(hh, livelihood)
     seeking = present & (livelihood != Livelihood.NONE)
-    combination = node * 4 + hh.documented * 2 + outsider
-    access = np.take(access_by_node(graph, params), combination)
+    access = np.take(access_table, node * 4 + hh.documented * 2 + outsider)
     # a business or farm occupies one earner; the others look for work
-    labour = np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0)
-    seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
-    rate = employment_rate(seekers_by_node, graph.labour_demand)
+    return np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0)
 
+
+def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
+    """Each household's income this step (in place): wages for the share of its ``labour``
+    that finds work at its node's employment ``rate``, asset income and remittances."""
+    node = hh.node.astype(np.intp)
+    livelihood = hh.livelihood
     # labour x jobs per seeker x wage x (1 or the casual share) x skill factor x months,
     # multiplied in place in that order
     skill_factor = params.skill_income_floor + params.skill_income_gain * hh.skills
@@ -105,13 +113,33 @@ def step(model, t: int) -> None:
     income *= skill_factor
     income *= months
 
-    earning = np.flatnonzero(on_assets)
+    earning = np.flatnonzero(_runs_on_assets(hh, livelihood))
     at = node[earning]
     income[earning] += (hh.assets[earning] * params.asset_return * graph.market[at]
                         * (1.0 - graph.threat[at]) * months)
     away = np.flatnonzero(hh.worker_node >= 0)
     income[away] += remittances(hh.worker_node[away], graph.wage, params, months)
     hh.income = income
+
+
+def step(model, t: int) -> None:
+    hh, graph, params = model.households, model.graph, model.params
+    months = model.days_per_step / 30.0
+    access_table = access_by_node(graph, params)
+    # each household's livelihood, labour and income on its own: slices of rows at once in
+    # large runs (chunks.py); the jobs per seeker need the sum over all of them in between
+    labour = per_household(model, lambda rows: seek_work(rows, access_table))
+    labour = labour[0] if len(labour) == 1 else np.concatenate(labour)
+    node = hh.node.astype(np.intp)  # gathers by an intp index are several times faster
+    seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
+    rate = employment_rate(seekers_by_node, graph.labour_demand)
+    def earn_rows(rows) -> None:  # (a slice knows where its rows start; the store at 0)
+        start = getattr(rows, "start", 0)
+        earn(rows, labour[start:start + len(rows)], rate, graph, params, months)
+
+    per_household(model, earn_rows)
+    present = hh.status != Status.IN_TRANSIT
+    outsider = hh.group != Group.HOST
 
     # competition with hosts for scarce jobs feeds tension (DESIGN.md section 3.2)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -68,7 +68,7 @@ def test_slices_give_the_same_run_bit_for_bit(monkeypatch):
     assert one.recorder.metrics().equals(three.recorder.metrics())
 
 
-def test_threads_follow_the_setting_and_the_idle_cores(monkeypatch):
+def test_threads_follow_the_setting_else_the_cores(monkeypatch):
     monkeypatch.setenv("PRDS_THREADS", "3")
     assert RowChunks().threads == 3
     monkeypatch.setenv("PRDS_THREADS", "many")
@@ -76,10 +76,11 @@ def test_threads_follow_the_setting_and_the_idle_cores(monkeypatch):
         RowChunks()
     monkeypatch.delenv("PRDS_THREADS")
     monkeypatch.setattr(chunks, "available_cores", lambda: 2)
-    monkeypatch.setattr(chunks.os, "getloadavg", lambda: (0.2, 0.0, 0.0))
-    assert RowChunks().threads == 2  # a core idle: both
-    monkeypatch.setattr(chunks.os, "getloadavg", lambda: (3.5, 0.0, 0.0))
-    assert RowChunks().threads == 1  # busy with other work: the calling thread only
+    assert RowChunks().threads == 2
+    monkeypatch.setattr(chunks, "available_cores", lambda: 64)
+    assert RowChunks().threads == chunks.MAX_THREADS
+    monkeypatch.setattr(chunks, "available_cores", lambda: 1)
+    assert RowChunks().threads == 1
 
 
 def test_float32_scores_compare_as_in_float64():
