@@ -83,6 +83,9 @@ _CLOSURE_TYPES = ("country", "location", "link", "camp", "idpcamp", "remove_forc
 LOCATION_KINDS = ("camp", "conflict", "forward", "marker", "flood_zone", "default", "town")
 #: Flee acts on a conflict intensity above this (InputGeography.AddNewConflictZones)
 INTENSITY_EPSILON = 1e-6
+#: the largest count of persons a data file may give: more than live on Earth is a damaged
+#: file (Flee would try to spawn that many agents); it also keeps sums of counts within int64
+MAX_COUNT = 1e10
 
 
 class FleeFormatError(ValueError):
@@ -845,6 +848,9 @@ def _read_series(path: Path, start: date, notes: _Notes) -> np.ndarray:
         count = _number(row.cells[1], path, row.line, "count", allowed)
         if count < 0:
             raise FleeFormatError(path, f"count {row.cells[1]} is negative", allowed, row.line)
+        if count > MAX_COUNT:
+            raise FleeFormatError(path, f"count {row.cells[1]} is more persons than live on "
+                                  f"Earth", f"{allowed} and at most {MAX_COUNT:.0e}", row.line)
         if points and day < points[-1][0]:
             notes.warn(path, f"dated {row.cells[0]}, before the row above it",
                        "read as Flee reads it: the days after the row above are interpolated "

@@ -304,6 +304,14 @@ def test_bad_date_in_series(tmp_path):
     assert "YYYY-MM-DD" in str(error)
 
 
+def test_a_count_beyond_any_population_is_refused(tmp_path):
+    """1e300 persons is a damaged file: refused by name, not cast to a wrong int64 (the fuzz
+    test once met it as 'invalid value encountered in cast' and garbage arrivals)."""
+    error = _error(tmp_path, {"source_data/camp-one.csv": "2020-01-01,0\n2020-01-05,1e300\n"})
+    assert "camp-one.csv, row 2" in str(error) and "more persons than live on Earth" in str(error)
+    assert "at most 1e+10" in str(error)
+
+
 def test_bad_start_date(tmp_path):
     error = _error(tmp_path, {"input_csv/sim_period.csv": "StartDate,01/01/2020\nLength,20\n"})
     assert "sim_period.csv, row 1" in str(error) and "YYYY-MM-DD" in str(error)
