@@ -13,7 +13,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from simulation.sweeps.cli import _fail, _interrupt
+from simulation.sweeps.cli import (
+    _fail,
+    _interrupt,
+    dask_option,
+    refuse_workers_with_cluster,
+    workers_option,
+)
 
 console = Console()
 errors = Console(stderr=True)
@@ -25,12 +31,8 @@ def calibrate_command(
     trials: int = typer.Option(None, "--trials", min=1,
                                help="trials in all (default: the file's); more than a finished "
                                     "study has extends it"),
-    workers: int = typer.Option(None, "--workers", min=1,
-                                help="local worker processes (default: one per core; 1 runs "
-                                     "in this process); with --dask local, Dask workers"),
-    dask: str = typer.Option(None, "--dask", metavar="ADDRESS|local",
-                             help="run trials on a Dask cluster: a scheduler address "
-                                  "(tcp://host:8786) or 'local' for a LocalCluster here"),
+    workers: int = workers_option(),
+    dask: str = dask_option("run trials"),
     resume: bool = typer.Option(False, "--resume",
                                 help="continue the study in --out: told trials are kept, a "
                                      "trial cut short by a kill is run again from its "
@@ -56,9 +58,7 @@ def calibrate_command(
         calibration = load_calibration(calibration_file)
     except (CalibrationError, EvidenceError) as error:
         _fail(str(error))
-    if workers and dask and dask != "local":
-        _fail("--workers cannot be combined with --dask ADDRESS: the cluster's workers run "
-              "the trials")
+    refuse_workers_with_cluster(workers, dask, "the trials")
     out = out or Path("out") / "calibrate" / calibration.name
     total = trials or calibration.trials
     console.print(f"calibration [bold]{calibration.name}[/]: {len(calibration.parameters)} "

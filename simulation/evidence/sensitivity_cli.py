@@ -19,7 +19,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from simulation.sweeps.cli import _duration, _fail, _interrupt
+from simulation.sweeps.cli import (
+    _duration,
+    _fail,
+    _interrupt,
+    dask_option,
+    refuse_workers_with_cluster,
+    workers_option,
+)
 
 console = Console()
 errors = Console(stderr=True)
@@ -38,12 +45,8 @@ def sensitivity_command(
     parameter: list[str] = typer.Option(None, "--parameter",
                                         help="parameter to screen (repeatable; default: every "
                                              "parameter whose source is an assumption)"),
-    workers: int = typer.Option(None, "--workers", min=1,
-                                help="local worker processes (default: one per core; 1 runs "
-                                     "in this process); with --dask local, Dask workers"),
-    dask: str = typer.Option(None, "--dask", metavar="ADDRESS|local",
-                             help="run on a Dask cluster: a scheduler address "
-                                  "(tcp://host:8786) or 'local' for a LocalCluster here"),
+    workers: int = workers_option(),
+    dask: str = dask_option(),
     resume: bool = typer.Option(False, "--resume",
                                 help="continue the screening in --out: runs already written "
                                      "are kept (failed ones run again)"),
@@ -80,9 +83,7 @@ def sensitivity_command(
         design = build_design(sweep)
     except (EvidenceError, ScenarioError, SensitivityError, SweepError) as error:
         _fail(str(error))
-    if workers and dask and dask != "local":
-        _fail("--workers cannot be combined with --dask ADDRESS: the cluster's workers run "
-              "the screening")
+    refuse_workers_with_cluster(workers, dask, "the screening")
     where = (f"the Dask cluster at {dask}" if dask and dask != "local" else
              f"a Dask LocalCluster of {workers or os.cpu_count()} workers" if dask else
              f"{workers or os.cpu_count()} local process(es)")

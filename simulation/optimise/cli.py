@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from simulation.sweeps.cli import dask_option, refuse_workers_with_cluster, workers_option
+
 console = Console()
 errors = Console(stderr=True)
 
@@ -27,12 +29,8 @@ def optimise_command(
                                     help="NSGA-II generations (default: the file's)"),
     population: int = typer.Option(None, "--population", min=2,
                                    help="candidates per generation (default: the file's)"),
-    workers: int = typer.Option(None, "--workers", min=1,
-                                help="local worker processes (default: one per core; 1 runs "
-                                     "in this process); with --dask local, Dask workers"),
-    dask: str = typer.Option(None, "--dask", metavar="ADDRESS|local",
-                             help="run on a Dask cluster: a scheduler address "
-                                  "(tcp://host:8786) or 'local' for a LocalCluster here"),
+    workers: int = workers_option(),
+    dask: str = dask_option(),
     resume: bool = typer.Option(False, "--resume",
                                 help="continue the optimisation in --out: runs already "
                                      "written are read back, not run again"),
@@ -54,9 +52,7 @@ def optimise_command(
         problem = load_optimisation(optimise_file).with_search(generations, population)
     except OptimiseError as error:
         _fail(str(error))
-    if workers and dask and dask != "local":
-        _fail("--workers cannot be combined with --dask ADDRESS: the cluster's workers run "
-              "the optimisation")
+    refuse_workers_with_cluster(workers, dask, "the optimisation")
     out = out or Path("out") / "optimise" / problem.name
     runs = problem.replicates * (len(problem.uncertainty_sample()))
     search = problem.search

@@ -20,14 +20,32 @@ def _fail(message: str, code: int = 2):
     raise typer.Exit(code)
 
 
+def workers_option():
+    """The ``--workers`` option of every command that runs on the sweeps' executors."""
+    return typer.Option(None, "--workers", min=1,
+                        help="local worker processes (default: one per core; 1 runs in this "
+                             "process); with --dask local, Dask workers")
+
+
+def dask_option(runs: str = "run"):
+    """The ``--dask`` option of those commands; ``runs`` begins its help ("run trials")."""
+    return typer.Option(None, "--dask", metavar="ADDRESS|local",
+                        help=f"{runs} on a Dask cluster: a scheduler address (tcp://host:8786) "
+                             "or 'local' for a LocalCluster here")
+
+
+def refuse_workers_with_cluster(workers: int | None, dask: str | None, what: str) -> None:
+    """``--workers`` with ``--dask ADDRESS`` is an error: the cluster's own workers run
+    ``what`` (with ``--dask local`` it sizes the LocalCluster)."""
+    if workers and dask and dask != "local":
+        _fail(f"--workers cannot be combined with --dask ADDRESS: the cluster's workers run "
+              f"{what}")
+
+
 def sweep_command(
     sweep_file: Path = typer.Argument(..., help="sweep YAML (see scenarios/sweeps/)"),
-    workers: int = typer.Option(None, "--workers", min=1,
-                                help="local worker processes (default: one per core; 1 runs "
-                                     "in this process); with --dask local, Dask workers"),
-    dask: str = typer.Option(None, "--dask", metavar="ADDRESS|local",
-                             help="run on a Dask cluster: a scheduler address "
-                                  "(tcp://host:8786) or 'local' for a LocalCluster here"),
+    workers: int = workers_option(),
+    dask: str = dask_option(),
     resume: bool = typer.Option(False, "--resume",
                                 help="continue the sweep in --out: skip runs already written "
                                      "(failed runs are run again)"),
@@ -53,9 +71,7 @@ def sweep_command(
         design = build_design(sweep)
     except SweepError as error:
         _fail(str(error))
-    if workers and dask and dask != "local":
-        _fail("--workers cannot be combined with --dask ADDRESS: the cluster's workers run "
-              "the sweep")
+    refuse_workers_with_cluster(workers, dask, "the sweep")
     out = out or Path("out") / "sweeps" / sweep.name
     if dask:
         where = (f"the Dask cluster at {dask}" if dask != "local" else "a Dask LocalCluster "

@@ -140,12 +140,11 @@ def _validate_one(directory: Path, out: Path | None, options: dict) -> None:
 def _validate_many(conflicts: list[Path], out: Path, options: dict, workers: int | None,
                    dask: str | None, reference: dict[str, float], resume: bool) -> None:
     """Several conflicts as tasks on the executor asked for; one summary table."""
+    from simulation.sweeps.cli import refuse_workers_with_cluster
     from simulation.sweeps.executors import ClusterError, open_executor
     from simulation.validation.batch import validate_many
 
-    if workers and dask and dask != "local":
-        _fail("--workers cannot be combined with --dask ADDRESS: the cluster's workers run "
-              "the conflicts")
+    refuse_workers_with_cluster(workers, dask, "the conflicts")
     console.print(f"validating [bold]{len(conflicts)}[/] conflicts: "
                   + ", ".join(p.resolve().name for p in conflicts), highlight=False)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
