@@ -6,7 +6,7 @@ A recipe (``recipe.py``) names local files; one reader per source turns each int
 scenario together and records where every value came from (``provenance.py``).
 """
 
-import importlib
+from simulation.lazy import exports_on_first_use
 
 #: public name -> module that defines it (imported on first use: ``prds --help`` stays quick)
 _EXPORTS = {
@@ -20,8 +20,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"simulation.build.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'simulation.build' has no attribute {name!r}")
+__getattr__ = exports_on_first_use(__name__, _EXPORTS)

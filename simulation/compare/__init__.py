@@ -6,7 +6,7 @@ summary outcome: the median and 10-90% band per scenario and of the paired diffe
 cost and the cost per outcome; a self-contained HTML report.
 """
 
-import importlib
+from simulation.lazy import exports_on_first_use
 
 #: public name -> module that defines it (imported on first use: ``prds --help`` stays quick)
 _EXPORTS = {
@@ -18,8 +18,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"simulation.compare.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'simulation.compare' has no attribute {name!r}")
+__getattr__ = exports_on_first_use(__name__, _EXPORTS)

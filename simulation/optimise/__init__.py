@@ -17,7 +17,7 @@ measures and the front (``measures.py``), the search on the sweeps' executors an
     write_outputs(result)
 """
 
-import importlib
+from simulation.lazy import exports_on_first_use
 
 _EXPORTS = {
     "OptimiseError": "spec", "Optimisation": "spec", "load_optimisation": "spec",
@@ -28,8 +28,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"simulation.optimise.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'simulation.optimise' has no attribute {name!r}")
+__getattr__ = exports_on_first_use(__name__, _EXPORTS)

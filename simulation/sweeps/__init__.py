@@ -15,7 +15,7 @@ by default ``simulation.api.run_one``.
     analysis, files = write_analysis("out/sweeps/demo", sweep, done.design, done.results)
 """
 
-import importlib
+from simulation.lazy import exports_on_first_use
 
 #: public name -> module that defines it (imported on first use: ``prds --help`` stays quick)
 _EXPORTS = {
@@ -28,8 +28,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"simulation.sweeps.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'simulation.sweeps' has no attribute {name!r}")
+__getattr__ = exports_on_first_use(__name__, _EXPORTS)
