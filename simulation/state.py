@@ -114,6 +114,10 @@ class HouseholdStore:
     never grow by doubling and copying).
     """
 
+    #: the store's first row, as ``RowSlice.start`` is a slice's: a per-household rule given
+    #: either one finds its rows of a whole-store array at ``start:start + len(hh)``
+    start = 0
+
     def __init__(self, n: int = 0, layout: dict[str, np.dtype] | None = None, reserve: int = 0):
         layout = {name: col.dtype for name, col in COLUMNS.items()} if layout is None else layout
         unknown = set(layout) - set(COLUMNS)

@@ -75,10 +75,9 @@ def remittances(worker_node, wage, params: Parameters, months: float) -> np.ndar
     return params.remittance_share * np.take(wage, worker_node) * months
 
 
-def _runs_on_assets(hh, livelihood):
+def _runs_on_assets(present, livelihood):
     """Present households whose business or farm runs on their productive assets."""
-    return ((hh.status != Status.IN_TRANSIT)
-            & ((livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM)))
+    return present & ((livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM))
 
 
 def seek_work(hh, access_table) -> np.ndarray:
@@ -90,7 +89,7 @@ def seek_work(hh, access_table) -> np.ndarray:
     at_origin_with_land = (node == hh.origin) & hh.hlp_secure
     hh.livelihood = choose_livelihood(hh.livelihood, hh.assets, at_origin_with_land)
     livelihood = hh.livelihood
-    on_assets = _runs_on_assets(hh, livelihood)
+    on_assets = _runs_on_assets(present, livelihood)
     seeking = present & (livelihood != Livelihood.NONE)
     access = np.take(access_table, node * 4 + hh.documented * 2 + outsider)
     # a business or farm occupies one earner; the others look for work
@@ -113,7 +112,7 @@ def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
     income *= skill_factor
     income *= months
 
-    earning = np.flatnonzero(_runs_on_assets(hh, livelihood))
+    earning = np.flatnonzero(_runs_on_assets(hh.status != Status.IN_TRANSIT, livelihood))
     at = node[earning]
     income[earning] += (hh.assets[earning] * params.asset_return * graph.market[at]
                         * (1.0 - graph.threat[at]) * months)
@@ -133,11 +132,8 @@ def step(model, t: int) -> None:
     node = hh.node.astype(np.intp)  # gathers by an intp index are several times faster
     seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
     rate = employment_rate(seekers_by_node, graph.labour_demand)
-    def earn_rows(rows) -> None:  # (a slice knows where its rows start; the store at 0)
-        start = getattr(rows, "start", 0)
-        earn(rows, labour[start:start + len(rows)], rate, graph, params, months)
-
-    per_household(model, earn_rows)
+    per_household(model, lambda rows: earn(rows, labour[rows.start:rows.start + len(rows)],
+                                           rate, graph, params, months))
     present = hh.status != Status.IN_TRANSIT
     outsider = hh.group != Group.HOST
 
