@@ -20,6 +20,8 @@ stay outside these rules, on the whole store, in the phases.
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 #: from this many households on, a rule runs on slices of rows on every core; below it, the
 #: threads cost more than they save. Measured on the project's 2-core machine, quiet, 36 steps
 #: (2026-12-03): 100k households 2.93 M household-steps/s on one thread, 1.68 M on two;
@@ -128,3 +130,10 @@ def per_household(model, rule) -> list:
     if chunks is None:
         return [rule(model.households)]
     return chunks.run(model.households, rule)
+
+
+def per_household_array(model, rule) -> np.ndarray:
+    """``per_household`` for a rule that returns one value per row of what it is given: the
+    slices' arrays joined in row order, one array over the whole store."""
+    parts = per_household(model, rule)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

@@ -11,7 +11,7 @@ the wage at that abroad node, per month (income, not aid: no aid dependency, no 
 
 import numpy as np
 
-from simulation.chunks import per_household
+from simulation.chunks import per_household, per_household_array
 from simulation.codes import Group, Livelihood, Status
 from simulation.params import Parameters
 
@@ -127,8 +127,7 @@ def step(model, t: int) -> None:
     access_table = access_by_node(graph, params)
     # each household's livelihood, labour and income on its own: slices of rows at once in
     # large runs (chunks.py); the jobs per seeker need the sum over all of them in between
-    labour = per_household(model, lambda rows: seek_work(rows, access_table))
-    labour = labour[0] if len(labour) == 1 else np.concatenate(labour)
+    labour = per_household_array(model, lambda rows: seek_work(rows, access_table))
     node = hh.node.astype(np.intp)  # gathers by an intp index are several times faster
     seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
     rate = employment_rate(seekers_by_node, graph.labour_demand)

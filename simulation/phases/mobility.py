@@ -19,7 +19,7 @@
 
 import numpy as np
 
-from simulation.chunks import per_household
+from simulation.chunks import per_household_array
 from simulation.codes import DISPLACED_STATUSES, SOLUTION_PATHWAYS, Coping, NodeType, Status
 from simulation.params import Parameters, per_step
 from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE
@@ -202,8 +202,7 @@ def step(model, t: int) -> None:
     arrive(hh, reach_km)
 
     # each household's aspiration and ties on its own: slices of rows at once in large runs
-    mobile = per_household(model, lambda rows: aspire(rows, graph, params, months))
-    mobile = mobile[0] if len(mobile) == 1 else np.concatenate(mobile)
+    mobile = per_household_array(model, lambda rows: aspire(rows, graph, params, months))
     node, status = hh.node.astype(np.intp), hh.status  # gathers by intp are much faster
 
     forced = model.today.fleeing & mobile
