@@ -12,15 +12,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from simulation.sweeps.cli import dask_option, refuse_workers_with_cluster, workers_option
+from simulation.sweeps.cli import (
+    _fail,
+    _interrupt,
+    dask_option,
+    refuse_workers_with_cluster,
+    workers_option,
+)
 
 console = Console()
-errors = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2):
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def optimise_command(
@@ -138,7 +138,3 @@ def _short(name: str) -> str:
     """``durable_solution`` -> ``durable sol.``: headers that fit a terminal."""
     words = name.split("_")
     return " ".join(w if len(w) <= 6 else w[:4] + "." for w in words)
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
