@@ -185,65 +185,89 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
     ``hh`` is the household store (or any object with the same columns); ``basket`` is the
     MEB part of ``need`` (need less debt service; default ``need``), whose survival share
     bounds emergency strategies (rule 2). Vectorized over households; the only loop is over
-    the eleven strategies, and each strategy touches only the households still climbing
-    (gap left, strategy not exhausted), so the cost follows how many households are in need,
-    not the population.
+    the eleven strategies. The ladder's own state (gap left, spending cut, strategies used and
+    exhausted) is gathered once for the households in need and kept compact; each strategy
+    finds who can use it with a few passes over those arrays and touches the stocks of only
+    those households, so the cost follows how many households are in need, not the
+    population. A household climbs while its gap is open (and, at the emergency level, while
+    it is below its survival line): the same households, strategy by strategy, as carrying
+    a shrinking list of climbers would give.
     """
     remaining = gap.astype(np.float64)
     basket = need if basket is None else basket
     used = np.zeros(len(gap), dtype=np.uint16)
     cut = np.zeros(len(gap), dtype=np.float64)
-    exhausted = hh.strategies_exhausted.copy()
-    climbing = np.flatnonzero(remaining > 0)
+    in_need = np.flatnonzero(remaining > 0)
+    left, cut_in_need = remaining[in_need], np.zeros(len(in_need))
+    used_in_need = np.zeros(len(in_need), dtype=np.uint16)
+    exhausted = hh.strategies_exhausted[in_need]
+    # gathered once the ladder reaches the emergency level
+    survival = unprotected = basket_in_need = None
     for strategy in LADDER:
-        if len(climbing) == 0:
+        can = left > 0
+        if not can.any():
             break
         bit = BIT[strategy.name]
+        can &= (exhausted & bit) == 0
         emergency = strategy.level == Coping.EMERGENCY
         if emergency:  # only below the survival line (rule 2), never under a safety net
-            below = survival_gap(remaining[climbing], cut[climbing], basket[climbing], params)
-            climbing = climbing[below > 0]
-        can = (exhausted[climbing] & bit) == 0
-        if emergency:
-            can &= ~hh.protected[climbing]
-        rows = climbing[can]
-        if len(rows) == 0:
+            if survival is None:
+                basket_in_need = basket[in_need]
+                survival = survival_gap(left, cut_in_need, basket_in_need, params)
+                unprotected = ~hh.protected[in_need]
+            can &= survival > 0
+            can &= unprotected
+        if not can.any():
             continue
+        rows = _rows(can)  # into the arrays of the households in need
         if strategy.resource == "migrate":
             # covers nothing now: the household will try to leave (mobility phase)
-            taken = rows
-        else:
-            capacity = _capacity(strategy.resource, hh, rows, need, params, months)
-            gap_left = remaining[rows]
-            wanted = gap_left
-            if emergency:  # toward the survival line, never beyond the gap itself
-                wanted = np.minimum(wanted, survival_gap(wanted, cut[rows], basket[rows], params))
-            cover = np.minimum(wanted, capacity)
-            took = cover > 0
-            _draw_down(strategy.resource, hh, rows, cover)
-            if strategy.resource in SPENDING_CUTS:
-                cut[rows] += cover
-            if strategy.exhaustible:
-                if strategy.resource == "school":
-                    gone = took
-                else:
-                    left = _capacity(strategy.resource, hh, rows, need, params, months)
-                    # used up when less than the slack that brings it back is left (restore):
-                    # an absolute 1e-6 read float32 rounding of a debt at its limit as room
-                    gone = took & (left <= RESTORE_SLACK)
-                exhausted[rows[gone]] |= bit
-            gap_left -= cover
-            remaining[rows] = gap_left
-            taken = rows[took]
-            # still climbing: those that could not use this strategy, and those with a gap left
-            still = ~can
-            still[can] = gap_left > 0
-            climbing = climbing[still]
-        used[taken] |= bit
-    hh.strategies_exhausted = exhausted
+            used_in_need[rows] |= bit
+            continue
+        store_rows = in_need[rows]
+        capacity = _capacity(strategy.resource, hh, store_rows, need, params, months)
+        gap_left = left[rows]
+        wanted = gap_left
+        if emergency:  # toward the survival line, never beyond the gap itself
+            wanted = np.minimum(wanted, survival[rows])
+        cover = np.minimum(wanted, capacity)
+        took = cover > 0
+        _draw_down(strategy.resource, hh, store_rows, cover)
+        if strategy.resource in SPENDING_CUTS:
+            cut_in_need[rows] += cover
+        if strategy.exhaustible:
+            if strategy.resource == "school":
+                gone = took
+            else:
+                after = _capacity(strategy.resource, hh, store_rows, need, params, months)
+                # used up when less than the slack that brings it back is left (restore):
+                # an absolute 1e-6 read float32 rounding of a debt at its limit as room
+                gone = took & (after <= RESTORE_SLACK)
+            exhausted[_within(rows, gone)] |= bit
+        gap_left = gap_left - cover
+        left[rows] = gap_left
+        if emergency:  # the survival line moves with the gap covered
+            survival[rows] = survival_gap(gap_left, cut_in_need[rows], basket_in_need[rows],
+                                          params)
+        used_in_need[_within(rows, took)] |= bit
+    remaining[in_need] = left
+    cut[in_need] = cut_in_need
+    used[in_need] = used_in_need
+    hh.strategies_exhausted[in_need] = exhausted
     # the highest level used (the ladder's levels only rise, so the last strategy's level)
     lcs = np.take(LEVEL_BY_USED, used.astype(np.intp))
     return lcs, used, remaining, cut
+
+
+def _rows(mask: np.ndarray):
+    """The positions where ``mask`` holds: a slice of all when it holds everywhere (no
+    gather needed), else their indices."""
+    return slice(None) if mask.all() else np.flatnonzero(mask)
+
+
+def _within(rows, mask: np.ndarray):
+    """The positions of ``rows`` (``_rows``) where ``mask`` (one value per row) holds."""
+    return mask if isinstance(rows, slice) else rows[mask]
 
 
 def _capacity(resource, hh, rows, need, params: Parameters, months: float):
