@@ -48,7 +48,23 @@ RCSI_MAX = 56
 
 
 def rcsi(unmet_need: np.ndarray, lcs: np.ndarray) -> np.ndarray:
-    """rCSI 0..56 from food pressure = unmet share of needs + 0.1 per coping level above none."""
+    """rCSI 0..56 from food pressure = unmet share of needs + 0.1 per coping level above none.
+
+    Where no need is left unmet the pressure, and so the rCSI, is the coping level's alone:
+    for the store's int8 levels it is looked up (``RCSI_BY_LEVEL``) and the days counted
+    (``rcsi_days``) only where some need is unmet, most households in a step having none.
+    """
+    unmet_need, lcs = np.asarray(unmet_need), np.asarray(lcs)
+    if lcs.dtype != np.int8:
+        return rcsi_days(unmet_need, lcs)
+    out = np.take(RCSI_BY_LEVEL, lcs.view(np.uint8).astype(np.intp))
+    rows = np.flatnonzero(unmet_need != 0)
+    out[rows] = rcsi_days(unmet_need[rows], lcs[rows])
+    return out
+
+
+def rcsi_days(unmet_need: np.ndarray, lcs: np.ndarray) -> np.ndarray:
+    """``rcsi`` by counting each strategy's days from the food pressure (int8, 0..56)."""
     pressure = np.clip(unmet_need + 0.1 * (lcs - 1), 0.0, 1.0)
     total = np.zeros(len(pressure))
     days = np.empty(len(pressure))
@@ -60,6 +76,11 @@ def rcsi(unmet_need: np.ndarray, lcs: np.ndarray) -> np.ndarray:
         days *= weight
         total += days
     return total.astype(np.int8)
+
+
+#: the rCSI with no need unmet, by int8 coping level (indexed by the level's byte, 0..255)
+RCSI_BY_LEVEL = rcsi_days(np.zeros(256, dtype=np.float32),
+                          np.arange(256, dtype=np.uint8).view(np.int8))
 
 
 def score(value: np.ndarray, thresholds) -> np.ndarray:
