@@ -101,6 +101,8 @@ RESTORE_SLACK = 0.01
 #: strategies whose resource can come back (rule 1 of the module docstring)
 RESTORABLE = ("borrow", "sell_household_goods", "sell_productive_assets", "sell_house_or_land")
 RESTORABLE_BITS = np.uint16(sum(int(BIT[name]) for name in RESTORABLE))
+#: every strategy's bit
+ALL_STRATEGIES = np.uint16((1 << len(LADDER)) - 1)
 #: the LCS of each bitmask of strategies used: the highest level among them (NONE if none)
 LEVEL_BY_USED = np.array([max([int(s.level) for i, s in enumerate(LADDER) if mask >> i & 1],
                               default=int(Coping.NONE)) for mask in range(1 << len(LADDER))],
@@ -186,12 +188,12 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
     MEB part of ``need`` (need less debt service; default ``need``), whose survival share
     bounds emergency strategies (rule 2). Vectorized over households; the only loop is over
     the eleven strategies. The ladder's own state (gap left, spending cut, strategies used and
-    exhausted) is gathered once for the households in need and kept compact; each strategy
-    finds who can use it with a few passes over those arrays and touches the stocks of only
-    those households, so the cost follows how many households are in need, not the
-    population. A household climbs while its gap is open (and, at the emergency level, while
-    it is below its survival line): the same households, strategy by strategy, as carrying
-    a shrinking list of climbers would give.
+    exhausted, and which strategies each can no longer use) is gathered once for the
+    households in need and kept compact; each strategy finds who can use it with one pass
+    over that bitmask and touches the stocks of only those households, so the cost follows
+    how many households are in need, not the population. A household climbs while its gap
+    is open (and, at the emergency level, while it is below its survival line): the same
+    households, strategy by strategy, as carrying a shrinking list of climbers would give.
     """
     remaining = gap.astype(np.float64)
     basket = need if basket is None else basket
@@ -201,22 +203,18 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
     left, cut_in_need = remaining[in_need], np.zeros(len(in_need))
     used_in_need = np.zeros(len(in_need), dtype=np.uint16)
     exhausted = hh.strategies_exhausted[in_need]
-    # gathered once the ladder reaches the emergency level
-    survival = unprotected = basket_in_need = None
+    # the strategies each household in need cannot use now: those exhausted, and every one
+    # once it stops climbing (gap closed, or above its survival line at the emergency level)
+    blocked = exhausted.copy()
+    survival = basket_in_need = None  # gathered once the ladder reaches the emergency level
     for strategy in LADDER:
-        can = left > 0
-        if not can.any():
-            break
         bit = BIT[strategy.name]
-        can &= (exhausted & bit) == 0
         emergency = strategy.level == Coping.EMERGENCY
-        if emergency:  # only below the survival line (rule 2), never under a safety net
-            if survival is None:
-                basket_in_need = basket[in_need]
-                survival = survival_gap(left, cut_in_need, basket_in_need, params)
-                unprotected = ~hh.protected[in_need]
-            can &= survival > 0
-            can &= unprotected
+        if emergency and survival is None:  # only below the survival line (rule 2), never
+            basket_in_need = basket[in_need]  # under a safety net
+            survival = survival_gap(left, cut_in_need, basket_in_need, params)
+            blocked[(survival <= 0) | hh.protected[in_need]] = ALL_STRATEGIES
+        can = (blocked & bit) == 0
         if not can.any():
             continue
         rows = _rows(can)  # into the arrays of the households in need
@@ -225,31 +223,31 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
             used_in_need[rows] |= bit
             continue
         store_rows = in_need[rows]
-        capacity = _capacity(strategy.resource, hh, store_rows, need, params, months)
         gap_left = left[rows]
         wanted = gap_left
         if emergency:  # toward the survival line, never beyond the gap itself
             wanted = np.minimum(wanted, survival[rows])
-        cover = np.minimum(wanted, capacity)
+        cover, after = _cover(strategy.resource, hh, store_rows, wanted, need, params, months)
         took = cover > 0
-        _draw_down(strategy.resource, hh, store_rows, cover)
         if strategy.resource in SPENDING_CUTS:
             cut_in_need[rows] += cover
         if strategy.exhaustible:
             if strategy.resource == "school":
                 gone = took
             else:
-                after = _capacity(strategy.resource, hh, store_rows, need, params, months)
                 # used up when less than the slack that brings it back is left (restore):
                 # an absolute 1e-6 read float32 rounding of a debt at its limit as room
                 gone = took & (after <= RESTORE_SLACK)
-            exhausted[_within(rows, gone)] |= bit
+            _add_bit(exhausted, rows, gone, bit)
         gap_left = gap_left - cover
         left[rows] = gap_left
+        done = ~(gap_left > 0)
         if emergency:  # the survival line moves with the gap covered
-            survival[rows] = survival_gap(gap_left, cut_in_need[rows], basket_in_need[rows],
-                                          params)
-        used_in_need[_within(rows, took)] |= bit
+            line = survival_gap(gap_left, cut_in_need[rows], basket_in_need[rows], params)
+            survival[rows] = line
+            done |= line <= 0
+        _add_bit(blocked, rows, done, ALL_STRATEGIES)
+        _add_bit(used_in_need, rows, took, bit)
     remaining[in_need] = left
     cut[in_need] = cut_in_need
     used[in_need] = used_in_need
@@ -265,45 +263,59 @@ def _rows(mask: np.ndarray):
     return slice(None) if mask.all() else np.flatnonzero(mask)
 
 
-def _within(rows, mask: np.ndarray):
-    """The positions of ``rows`` (``_rows``) where ``mask`` (one value per row) holds."""
-    return mask if isinstance(rows, slice) else rows[mask]
+def _add_bit(bits: np.ndarray, rows, mask: np.ndarray, bit) -> None:
+    """Set ``bit`` in ``bits`` at the positions of ``rows`` (``_rows``) where ``mask`` (one
+    value per row) holds, in place."""
+    if isinstance(rows, slice):
+        np.bitwise_or(bits, bit, out=bits, where=mask)
+    else:
+        bits[rows[mask]] |= bit
 
 
-def _capacity(resource, hh, rows, need, params: Parameters, months: float):
-    """What ``resource`` can still cover for households ``rows`` (USD this step)."""
+def _cover(resource, hh, rows, wanted, need, params: Parameters, months: float):
+    """What ``resource`` covers of ``wanted`` for households ``rows`` (USD this step), its
+    stock drawn down in place; and what it could still cover after (None where it is not
+    exhaustible). Each column read once: savings and goods cover up to their value, credit
+    up to the household's borrowing limit, productive assets at the distress price, a house
+    only with secure HLP; spending cuts, school costs and emergency earnings a share of
+    needs (rule 3)."""
     if resource == "savings":
-        return hh.savings[rows].astype(np.float64)
+        capacity = hh.savings[rows].astype(np.float64)
+        cover = np.minimum(wanted, capacity)
+        hh.savings[rows] = np.maximum(0.0, capacity - cover)
+        return cover, None
     if resource == "credit":
-        monthly_basket = need[rows] / max(months, 1e-9)
-        limit = borrow_limit(hh.group[rows], params)
-        return np.maximum(0.0, limit * monthly_basket - hh.debt[rows])
+        limit = borrow_limit(hh.group[rows], params) * (need[rows] / max(months, 1e-9))
+        debt = hh.debt[rows]
+        cover = np.minimum(wanted, np.maximum(0.0, limit - debt))
+        debt = (debt + cover).astype(np.float32)
+        hh.debt[rows] = debt
+        return cover, np.maximum(0.0, limit - debt)
     if resource == "household_goods":
-        return hh.household_goods[rows].astype(np.float64)
+        capacity = hh.household_goods[rows].astype(np.float64)
+        cover = np.minimum(wanted, capacity)
+        goods = np.maximum(0.0, capacity - cover).astype(np.float32)
+        hh.household_goods[rows] = goods
+        return cover, goods.astype(np.float64)
     if resource == "assets":
-        return hh.assets[rows] * DISTRESS_SALE_PRICE
-    if resource == "cut_spending":
-        return params.cut_spending_cover * need[rows]
-    if resource == "school":
-        return SCHOOL_COST_SHARE * need[rows]
+        assets = hh.assets[rows]
+        cover = np.minimum(wanted, assets * DISTRESS_SALE_PRICE)
+        assets = np.maximum(0.0, assets - cover / DISTRESS_SALE_PRICE).astype(np.float32)
+        hh.assets[rows] = assets
+        return cover, assets * DISTRESS_SALE_PRICE
     if resource == "house_value":
-        return np.where(hh.hlp_secure[rows], hh.house_value[rows], 0.0)
+        secure, house = hh.hlp_secure[rows], hh.house_value[rows]
+        cover = np.minimum(wanted, np.where(secure, house, 0.0))
+        house = np.maximum(0.0, house - cover).astype(np.float32)
+        hh.house_value[rows] = house
+        return cover, np.where(secure, house, 0.0)
+    if resource == "cut_spending":
+        return np.minimum(wanted, params.cut_spending_cover * need[rows]), None
+    if resource == "school":
+        return np.minimum(wanted, SCHOOL_COST_SHARE * need[rows]), None
     if resource == "emergency":  # the three emergency earners share emergency_cover (rule 3)
-        return params.emergency_cover / EMERGENCY_EARNERS * need[rows]
+        return np.minimum(wanted, params.emergency_cover / EMERGENCY_EARNERS * need[rows]), None
     raise ValueError(resource)
-
-
-def _draw_down(resource, hh, rows, cover):
-    if resource == "savings":
-        hh.savings[rows] = np.maximum(0.0, hh.savings[rows] - cover)
-    elif resource == "credit":
-        hh.debt[rows] = hh.debt[rows] + cover
-    elif resource == "household_goods":
-        hh.household_goods[rows] = np.maximum(0.0, hh.household_goods[rows] - cover)
-    elif resource == "assets":
-        hh.assets[rows] = np.maximum(0.0, hh.assets[rows] - cover / DISTRESS_SALE_PRICE)
-    elif resource == "house_value":
-        hh.house_value[rows] = np.maximum(0.0, hh.house_value[rows] - cover)
 
 
 def settle_surplus(surplus, hh, params: Parameters, rows=None):
