@@ -252,8 +252,10 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
     cut[in_need] = cut_in_need
     used[in_need] = used_in_need
     hh.strategies_exhausted[in_need] = exhausted
-    # the highest level used (the ladder's levels only rise, so the last strategy's level)
-    lcs = np.take(LEVEL_BY_USED, used.astype(np.intp))
+    # the highest level used (the ladder's levels only rise, so the last strategy's level);
+    # none for the households not in need
+    lcs = np.full(len(gap), LEVEL_BY_USED[0])
+    lcs[in_need] = np.take(LEVEL_BY_USED, used_in_need.astype(np.intp))
     return lcs, used, remaining, cut
 
 
@@ -345,12 +347,14 @@ def cope(hh, meb_by_node, params: Parameters, months: float) -> None:
     school = BIT["withdraw_children_from_school"]
     withdrew = (hh.strategies_exhausted & school) != 0
     meb = np.take(meb_by_node, hh.node.astype(np.intp))
-    if withdrew.any():  # children out of school go back once the household has recovered
-        full_need = needs(meb, hh.size, hh.debt, False, params, months)
-        back = reenrols(withdrew, hh.income, hh.aid, full_need, params)
-        hh.strategies_exhausted = np.where(back, hh.strategies_exhausted & ~school,
-                                           hh.strategies_exhausted)
-        withdrew &= ~back
+    out_of_school = np.flatnonzero(withdrew)
+    if len(out_of_school):  # children out of school go back once the household has recovered
+        full_need = needs(meb[out_of_school], hh.size[out_of_school], hh.debt[out_of_school],
+                          False, params, months)
+        back = out_of_school[reenrols(withdrew[out_of_school], hh.income[out_of_school],
+                                      hh.aid[out_of_school], full_need, params)]
+        hh.strategies_exhausted[back] &= ~school
+        withdrew[back] = False
     need = needs(meb, hh.size, hh.debt, withdrew, params, months)
     hh.need = need
     basket = need - (hh.debt * params.debt_interest * months).astype(np.float32)
