@@ -44,11 +44,14 @@ def employment_rate(seekers_by_node: np.ndarray, jobs_by_node: np.ndarray) -> np
 def choose_livelihood(livelihood, assets, at_origin_with_land):
     """Businesses and farms fold when assets run out; enough assets start a business."""
     out = livelihood.copy()
-    runs_on_assets = (livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM)
-    out[runs_on_assets & (assets < MIN_VIABLE_ASSETS)] = Livelihood.CASUAL
-    out[(livelihood == Livelihood.FARM) & ~at_origin_with_land] = Livelihood.CASUAL
+    farm = livelihood == Livelihood.FARM
+    runs_on_assets = (livelihood == Livelihood.BUSINESS) | farm
+    folds = runs_on_assets & (assets < MIN_VIABLE_ASSETS)
+    folds |= farm & ~at_origin_with_land
+    np.copyto(out, out.dtype.type(Livelihood.CASUAL), where=folds)
     starts = ((livelihood == Livelihood.CASUAL) | (livelihood == Livelihood.NONE))
-    out[starts & (assets >= BUSINESS_START_ASSETS)] = Livelihood.BUSINESS
+    starts &= assets >= BUSINESS_START_ASSETS  # (never one that folds: other livelihoods)
+    np.copyto(out, out.dtype.type(Livelihood.BUSINESS), where=starts)
     return out
 
 
@@ -86,12 +89,16 @@ def seek_work(hh, access_table) -> np.ndarray:
     node = hh.node.astype(np.intp)
     present = hh.status != Status.IN_TRANSIT
     outsider = hh.group != Group.HOST
-    at_origin_with_land = (node == hh.origin) & hh.hlp_secure
+    at_origin_with_land = (hh.node == hh.origin) & hh.hlp_secure  # (both int32)
     hh.livelihood = choose_livelihood(hh.livelihood, hh.assets, at_origin_with_land)
     livelihood = hh.livelihood
     on_assets = _runs_on_assets(present, livelihood)
     seeking = present & (livelihood != Livelihood.NONE)
-    access = np.take(access_table, node * 4 + hh.documented * 2 + outsider)
+    kind = hh.documented.view(np.int8) << 1  # documented x 2 + outsider, in one byte
+    kind |= outsider.view(np.int8)
+    row = node * 4
+    row += kind
+    access = np.take(access_table, row)
     # a business or farm occupies one earner; the others look for work
     return np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0)
 
@@ -143,7 +150,9 @@ def step(model, t: int) -> None:
                           np.where(seekers_by_node > 0, 2.0, 0.0))
     excess = np.clip(excess, 0.0, 2.0)
     outsiders = np.bincount(node[outsider & present], minlength=graph.n_nodes).astype(np.float64)
-    residents = np.bincount(node[present], minlength=graph.n_nodes).astype(np.float64)
+    # (everyone counted, less the few in transit: no copy of the present rows)
+    residents = (np.bincount(node, minlength=graph.n_nodes)
+                 - np.bincount(node[~present], minlength=graph.n_nodes)).astype(np.float64)
     outsider_share = np.divide(outsiders, residents, out=np.zeros_like(outsiders), where=residents > 0)
     # tension needs both sides: it peaks where outsiders and hosts are mixed half and half
     mixing = 4.0 * outsider_share * (1.0 - outsider_share)
