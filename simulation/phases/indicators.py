@@ -165,9 +165,14 @@ def _domain_scores(hh, graph, rcsi_value):
     risky = ((used & BIT["high_risk_or_illegal_work"]) != 0).view(np.int8)
     food = np.take(FOOD_BY_RCSI, rcsi_value.astype(np.intp), mode="clip")
     yield food
-    services = np.take(np.rint(1.0 + 4.0 * graph.services).astype(np.int16), node)
-    yield np.clip(np.where(withdrew, np.int16(1), np.where(cut != 0, np.int16(2), services)),
-                  1, 5)  # education
+    services_by_node = np.rint(1.0 + 4.0 * graph.services).astype(np.int16)
+    services = np.take(services_by_node, node)
+    # education: the node's services (1..5), 2 where health and education spending was cut,
+    # 1 while children are out of school
+    education = np.take(np.clip(services_by_node, 1, 5), node)
+    np.copyto(education, np.int16(2), where=cut != 0)
+    np.copyto(education, np.int16(1), where=withdrew)
+    yield education
     health_care = services - cut
     yield np.clip(health_care, 1, 5, out=health_care)
     yield np.take(HEALTH_STATUS, food.astype(np.intp) * 6 + health_care)
@@ -244,11 +249,13 @@ def return_intentions(hh, graph, attachment, draw, params: Parameters):
     intent = np.zeros(len(hh), dtype=bool)
     rows = np.flatnonzero(np.take(_IS_DISPLACED, hh.status.astype(np.intp)))
     origin = hh.origin[rows].astype(np.intp)
-    hope[rows] = attachment[rows] < hh.origin_ties[rows]
+    hoping = attachment[rows] < hh.origin_ties[rows]
+    hope[rows] = hoping
     home_usable = (draw[rows] >= graph.damage[origin]) & hh.hlp_secure[rows]
-    intent[rows] = (hope[rows] & (graph.threat[origin] < params.return_threat_max)
-                    & (graph.services[origin] >= params.return_services_min) & home_usable
-                    & (graph.labour_demand[origin] > 0))
+    # the conditions at the origin, tested once per node
+    conditions = ((graph.threat < params.return_threat_max)
+                  & (graph.services >= params.return_services_min) & (graph.labour_demand > 0))
+    intent[rows] = hoping & np.take(conditions, origin) & home_usable
     return hope, intent
 
 
@@ -272,8 +279,10 @@ def assess(hh, graph, params: Parameters, t: int, days_per_step: float) -> None:
     hh.self_reliant = is_self_reliant(hh.rsi, hh.rsi_min, params)
 
     dependent_now = hh.aid > params.aid_dependency_share * total
-    hh.t_aid_since = np.where(dependent_now, np.where(hh.t_aid_since < 0, t, hh.t_aid_since), -1)
-    months_in_a_row = (t - hh.t_aid_since + 1) * days_per_step / 30.0
+    since = hh.t_aid_since  # from this step where aid dependency starts, else -1
+    np.copyto(since, np.int32(t), where=dependent_now & (since < 0))
+    np.copyto(since, np.int32(-1), where=~dependent_now)
+    months_in_a_row = (t - since + 1) * days_per_step / 30.0
     hh.aid_dependent = dependent_now & (months_in_a_row >= params.aid_dependency_months)
 
     hh.home_unusable = home_condition(hh, graph, hh.home_damage_draw)
