@@ -196,9 +196,9 @@ def aspire(hh, graph, params: Parameters, months: float) -> np.ndarray:
     wish[~mobile] = 0.0
     hh.aspiration = wish
     hh.ties = np.minimum(1.0, hh.ties + TIES_GROWTH * months * mobile)
-    away = hh.node != hh.origin  # (both int32: no conversion)
-    np.multiply(hh.origin_ties, 1.0 - params.origin_ties_decay * months, out=hh.origin_ties,
-                where=away)
+    hh.origin_ties = np.where(hh.node != hh.origin,  # (both int32: no conversion)
+                              hh.origin_ties * (1.0 - params.origin_ties_decay * months),
+                              hh.origin_ties)
     return mobile
 
 
