@@ -165,14 +165,9 @@ def _domain_scores(hh, graph, rcsi_value):
     risky = ((used & BIT["high_risk_or_illegal_work"]) != 0).view(np.int8)
     food = np.take(FOOD_BY_RCSI, rcsi_value.astype(np.intp), mode="clip")
     yield food
-    services_by_node = np.rint(1.0 + 4.0 * graph.services).astype(np.int16)
-    services = np.take(services_by_node, node)
-    # education: the node's services (1..5), 2 where health and education spending was cut,
-    # 1 while children are out of school
-    education = np.take(np.clip(services_by_node, 1, 5), node)
-    np.copyto(education, np.int16(2), where=cut != 0)
-    np.copyto(education, np.int16(1), where=withdrew)
-    yield education
+    services = np.take(np.rint(1.0 + 4.0 * graph.services).astype(np.int16), node)
+    yield np.clip(np.where(withdrew, np.int16(1), np.where(cut != 0, np.int16(2), services)),
+                  1, 5)  # education
     health_care = services - cut
     yield np.clip(health_care, 1, 5, out=health_care)
     yield np.take(HEALTH_STATUS, food.astype(np.intp) * 6 + health_care)
