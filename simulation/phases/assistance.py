@@ -15,7 +15,7 @@ def step(model, t: int) -> None:
     months = model.days_per_step / 30.0
     in_camp = np.flatnonzero(hh.status == Status.DISPLACED_CAMP)
     rations = np.zeros(len(hh))
-    rations[in_camp] = (model.params.camp_ration_share * graph.meb[hh.node[in_camp]]
+    rations[in_camp] = (model.params.camp_ration_share * graph.meb[hh.node[in_camp].astype(np.intp)]
                         * hh.size[in_camp] * months)
     hh.aid = rations
     hh.aid_received_total += rations
