@@ -117,8 +117,8 @@ def needs(meb_per_person, size, debt, withdrew_children, params: Parameters, mon
     if withdrew.ndim == 0:
         if withdrew:
             basket *= 1.0 - SCHOOL_COST_SHARE
-    else:  # (x 1.0 changes nothing: only the withdrawn are multiplied)
-        np.multiply(basket, 1.0 - SCHOOL_COST_SHARE, out=basket, where=withdrew)
+    else:  # (x 1.0 changes nothing: only the withdrawn are changed; faster than where=)
+        basket *= np.where(withdrew, 1.0 - SCHOOL_COST_SHARE, 1.0)
     service = debt * params.debt_interest
     service *= months
     basket += service

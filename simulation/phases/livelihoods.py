@@ -114,8 +114,8 @@ def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
     income = np.take(rate, node)
     income *= labour
     income *= np.take(graph.wage, node)
-    np.multiply(income, params.casual_wage_share, out=income,
-                where=livelihood != Livelihood.WAGE)
+    # (x 1.0 changes nothing: only the non-wage earners are changed; faster than where=)
+    income *= np.where(livelihood != Livelihood.WAGE, params.casual_wage_share, 1.0)
     income *= skill_factor
     income *= months
 
