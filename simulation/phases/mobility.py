@@ -117,8 +117,7 @@ def destination_weights(value: np.ndarray, distance: np.ndarray, params: Paramet
         weights = value[..., None, :] / decay
     blocked = ~np.isfinite(distance)
     np.fill_diagonal(blocked, True)
-    np.copyto(weights, 0.0, where=blocked)
-    return weights
+    return np.where(blocked, 0.0, weights)  # (a new table: faster than copyto's where=)
 
 
 def draw_destinations(weights: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
