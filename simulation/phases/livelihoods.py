@@ -85,7 +85,7 @@ def _runs_on_assets(present, livelihood):
 
 def seek_work(hh, access_table) -> np.ndarray:
     """Each household's livelihood this step (in place) and the labour it offers (earners at
-    the node's job access); ``hh`` is the store or a slice of its rows."""
+    the node's job access, float64); ``hh`` is the store or a slice of its rows."""
     node = hh.node.astype(np.intp)
     present = hh.status != Status.IN_TRANSIT
     outsider = hh.group != Group.HOST
@@ -99,8 +99,10 @@ def seek_work(hh, access_table) -> np.ndarray:
     row = node * 4
     row += kind
     access = np.take(access_table, row)
-    # a business or farm occupies one earner; the others look for work
-    return np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0)
+    # a business or farm occupies one earner; the others look for work. In float64 (the
+    # float32 values exactly), as the sum of the labour at each node would convert it anyway:
+    # here it is converted slice by slice, on the threads that share the rows
+    return np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0).astype(np.float64)
 
 
 def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
