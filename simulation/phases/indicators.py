@@ -165,8 +165,11 @@ def _domain_scores(hh, graph, rcsi_value):
     risky = ((used & BIT["high_risk_or_illegal_work"]) != 0).view(np.int8)
     food = np.take(FOOD_BY_RCSI, rcsi_value.astype(np.intp), mode="clip")
     yield food
-    services = np.take(np.rint(1.0 + 4.0 * graph.services).astype(np.int16), node)
-    yield np.clip(np.where(withdrew, np.int16(1), np.where(cut != 0, np.int16(2), services)),
+    # the node's services score, clipped to 0..6 per node so that it fits a byte: clipping
+    # to 1..5 after taking 0 or 1 off (education, health care) gives the same scores
+    by_node = np.clip(np.rint(1.0 + 4.0 * graph.services), 0, 6).astype(np.int8)
+    services = np.take(by_node, node)
+    yield np.clip(np.where(withdrew, np.int8(1), np.where(cut != 0, np.int8(2), services)),
                   1, 5)  # education
     health_care = services - cut
     yield np.clip(health_care, 1, 5, out=health_care)
@@ -193,10 +196,13 @@ def rsi_domains(hh, graph, rcsi_value) -> np.ndarray:
 
 
 def rsi_mean_and_min(hh, graph, rcsi_value) -> tuple[np.ndarray, np.ndarray]:
-    """Mean (float32) and lowest (int8) RSI domain score, without a households x 12 table."""
+    """Mean (float32) and lowest (int8) RSI domain score, without a households x 12 table.
+
+    Every domain is an int8 score 1..5, so their sum (at most 60) is kept in int8 too: no
+    conversions between the domains and the running sum and minimum."""
     domains = _domain_scores(hh, graph, rcsi_value)
     first = next(domains)
-    total, lowest = first.astype(np.int16), first.copy()
+    total, lowest = first.copy(), first.copy()
     for domain in domains:
         total += domain
         np.minimum(lowest, domain, out=lowest)
