@@ -7,16 +7,14 @@ separately as ``baseline_aid``. Aid is reset here every step: interventions then
 
 import numpy as np
 
-from simulation.chunks import per_household_array
 from simulation.codes import Status
 
 
 def step(model, t: int) -> None:
     months = model.days_per_step / 30.0
     share, meb_by_node = model.params.camp_ration_share, model.graph.meb
-    # each household's rations on its own: slices of rows at once in large runs (chunks.py);
-    # their total over the whole store
-    rations = per_household_array(model, lambda rows: ration(rows, meb_by_node, share, months))
+    # (on the whole store: too little work to share out on row slices)
+    rations = ration(model.households, meb_by_node, share, months)
     model.accounts["baseline_aid"] += float(rations.sum())
 
 
