@@ -71,6 +71,7 @@ class ReferenceHousehold(mesa.Agent):
         self.immobile = False
         self.income = self.aid = self.need = self.labour = self.living_standard = 0.0
         self.consumption = 0.0
+        self.below_survival = False
         self.on_assets = False
         self.rsi = 1.0
         self.rcsi = 0
@@ -199,8 +200,14 @@ class ReferenceHousehold(mesa.Agent):
                 lcs = max(lcs, level)
         self.strategies_exhausted = exhausted
         self.lcs, self.strategies_used = lcs, used
+        # what is still unmet falls on the debt service first: arrears (``coping`` rule 5)
+        arrears = min(remaining, service)
+        self.debt += arrears
+        remaining -= arrears
         self.unmet_need = remaining / need if need > 0 else 0.0
         self.consumption = max(0.0, consumption - cut - remaining)
+        self.below_survival = (self.consumption
+                               < p.survival_share * food_basket - coping_rules.SURVIVAL_SLACK)
 
     def capacity(self, resource: str, need: float, basket: float) -> float:
         p = self.model.params

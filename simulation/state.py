@@ -57,6 +57,10 @@ COLUMNS: dict[str, Column] = {
                           "drawn, borrowing, sales and emergency earnings; not debt service, "
                           "repayments or saving; below the basket by the spending cut and the "
                           "need left unmet (phases/coping.py, consumption)"),
+    "below_survival": Column(np.bool_, False, "consumption this step below the survival "
+                             "minimum, survival_share x the household's basket (the line "
+                             "emergency strategies work toward: phases/coping.py, rule 2); a "
+                             "household consuming exactly at the line is not below it"),
     # coping (WFP LCS)
     "lcs": Column(np.int8, int(Coping.NONE), "highest coping level used this step, 1..4"),
     "strategies_used": Column(np.uint16, 0, "bitmask of strategies used this step"),

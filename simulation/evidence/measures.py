@@ -29,14 +29,6 @@ def _flag(rule: Callable[[object], np.ndarray], doc: str) -> Measure:
     return read
 
 
-def _below_survival(model) -> np.ndarray:
-    """1 where consumption is below the survival minimum (``survival_share`` x the MEB basket)."""
-    hh, graph = model.households, model.graph
-    months = model.days_per_step / 30.0
-    basket = np.take(graph.meb, hh.node.astype(np.intp)) * hh.size * months
-    return (hh.consumption < model.params.survival_share * basket).astype(np.float64)
-
-
 #: every measure by name: (what it is, how it is read)
 MEASURES: dict[str, tuple[str, Measure]] = {
     "consumption": ("household consumption expenditure this month (USD; state.py)",
@@ -61,8 +53,8 @@ MEASURES: dict[str, tuple[str, Measure]] = {
                   _flag(lambda hh: hh.lcs == Coping.EMERGENCY, "LCS == emergency")),
     "food_insecure": ("1 if CARI moderately or severely food insecure (3 or 4)",
                       _flag(lambda hh: hh.cari >= 3, "CARI >= 3")),
-    "below_survival": ("1 if consumption is below the survival minimum expenditure basket",
-                       _below_survival),
+    "below_survival": ("1 if consumption is below the survival minimum (state.py)",
+                       _column("below_survival")),
     "hopes_to_return": ("1 if the household hopes to return home one day (indicators.py)",
                         _flag(lambda hh: hh.return_hope, "hopes to return one day")),
     "intends_to_return": ("1 if it intends to return within 12 months (indicators.py)",

@@ -4,7 +4,8 @@ Needs are the minimum expenditure basket (MEB) for the household plus the cost o
 A household that cannot close the gap with income and aid climbs the ladder in order:
 stress, then crisis, then emergency strategies. The highest level used is the household's
 LCS for the step, as WFP's module asks about the last 30 days. A safety net (``protected``)
-rules out emergency strategies. Four rules keep the ladder from saturating (issue 14):
+rules out emergency strategies. Four rules keep the ladder from saturating (issue 14),
+and a fifth says what happens to the debt service a household cannot pay:
 
 1. **A strategy is unavailable while its resource is gone, and available again once it is
    back** (``restore``): credit once debt is repaid below the household's limit, goods or
@@ -42,6 +43,16 @@ school costs return to needs, and the RSI education domain is scored from servic
 conditional or not, raise enrolment and attendance (Baird, Ferreira, Ozler and Woolcock 2014,
 J. Development Effectiveness, meta-analysis of 75 studies); the margin itself is an
 assumption (see params.py).
+
+5. **Unpaid debt service becomes arrears** (``defer_debt_service``): when income, aid and the
+   ladder leave part of the month's needs unmet, that part falls first on the debt service,
+   which is added to the debt (the shopkeeper, landlord or relative waits), and only then on
+   the basket. Households put food before their creditors; the debt goes on growing at
+   ``debt_interest`` while they cannot pay it, beyond the limit of new borrowing (which then
+   stays closed: rule 1). So debt keeps rising years into a protracted displacement, as
+   Syrian refugees' average debt did in Lebanon (VASyR 2016-2018: about USD 800, 900, then
+   over 1,000), where most of it is owed to shops, landlords and relatives (assumption: the
+   order of priorities; the rate is calibrated).
 
 **Consumption** (``consumption``, the expenditure surveys measure): what the household
 spends on its basket this month, however it was paid for (income, aid, savings drawn,
@@ -321,6 +332,13 @@ def _cover(resource, hh, rows, wanted, need, params: Parameters, months: float):
     raise ValueError(resource)
 
 
+def defer_debt_service(remaining, service):
+    """(arrears, remaining): the unmet part of a gap that falls on the debt service (rule 5),
+    at most the service itself, and the gap left for the basket. Pure."""
+    arrears = np.minimum(remaining, service)
+    return arrears, remaining - arrears
+
+
 def settle_surplus(surplus, hh, params: Parameters, rows=None):
     """Repay debt first, then save part of what is left; return what is left to consume.
 
@@ -358,7 +376,8 @@ def cope(hh, meb_by_node, params: Parameters, months: float) -> None:
         withdrew[back] = False
     need = needs(meb, hh.size, hh.debt, withdrew, params, months)
     hh.need = need
-    basket = need - (hh.debt * params.debt_interest * months).astype(np.float32)
+    service = (hh.debt * params.debt_interest * months).astype(np.float32)
+    basket = need - service
     gap = need - hh.income - hh.aid
     consumption = basket.astype(np.float64)
     in_surplus = np.flatnonzero(gap < 0)
@@ -366,7 +385,12 @@ def cope(hh, meb_by_node, params: Parameters, months: float) -> None:
     hh.strategies_exhausted = restore(hh.strategies_exhausted, hh, need, params, months)
     np.maximum(gap, 0.0, out=gap)
     lcs, used, remaining, cut = climb_ladder(gap, hh, need, params, months, basket)
+    arrears, remaining = defer_debt_service(remaining, service)
+    hh.debt = hh.debt + arrears
     hh.lcs = lcs
     hh.strategies_used = used
     hh.unmet_need = np.divide(remaining, need, out=np.zeros_like(remaining), where=need > 0)
-    hh.consumption = np.maximum(0.0, consumption - cut - remaining)
+    consumption = np.maximum(0.0, consumption - cut - remaining)
+    hh.consumption = consumption
+    # below the line emergency strategies work toward (rule 2), by more than float rounding
+    hh.below_survival = consumption < params.survival_share * basket - SURVIVAL_SLACK

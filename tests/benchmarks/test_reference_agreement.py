@@ -11,8 +11,10 @@ Two checks, on the default region scaled to 300 households over 24 months:
    involuntary immobility, mean RSI and mean rCSI at months 12 and 24 do not differ. The
    seeds are paired (the same seed builds the same starting households in both), so each
    outcome is a paired t-test, and the family of tests is Holm-corrected at 1%. The same
-   test must detect a small real difference (rations cut from 45% to 38% of the MEB in the
-   engine only), so it is not a tolerance that cannot fail.
+   test must detect a small real difference (rations cut by a quarter, from 45% to 34% of
+   the MEB, in the engine only), so it is not a tolerance that cannot fail. (A cut to 38%
+   was detected until unpaid debt service became arrears, 2026-12-03: households now carry
+   a small cut as debt for longer than the 24 months compared.)
 """
 
 import copy
@@ -119,6 +121,6 @@ def test_engine_and_reference_agree_in_distribution(paired_runs):
 
 def test_the_comparison_detects_a_small_real_difference(paired_runs):
     _, reference = paired_runs
-    spec = scenario(camp_ration_share=0.38)
+    spec = scenario(camp_ration_share=0.34)
     cut = [engine_outcomes(spec, seed) for seed in range(SEEDS)]
     assert rejected(cut, reference) != []

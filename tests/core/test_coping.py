@@ -12,6 +12,7 @@ from simulation.phases.coping import (
     LADDER,
     SCHOOL_COST_SHARE,
     climb_ladder,
+    defer_debt_service,
     needs,
     reenrols,
     restore,
@@ -32,7 +33,9 @@ def households(n=1, **values) -> HouseholdStore:
 #: the parameters that simulation/calibrated.yaml fits), so they do not move with a calibration
 PARAMS = Parameters(asset_return=0.05, skill_income_gain=0.8, savings_rate=0.3,
                     debt_interest=0.02, repayment_share=0.5, borrow_limit_months=2.0,
-                    survival_share=0.8, emergency_cover=0.25, cut_spending_cover=0.15)
+                    survival_share=0.8, emergency_cover=0.25, cut_spending_cover=0.15,
+                    host_borrow_limit_months=4.0, origin_ties_decay=0.01, casual_wage_share=0.7,
+                    skill_income_floor=0.6, undocumented_job_access=0.5)
 
 
 def test_ladder_is_in_wfp_order():
@@ -298,3 +301,36 @@ def test_reenrolled_household_can_withdraw_again_when_a_gap_opens():
     coping_step(model, 3)  # used up again: not used twice
     assert not hh.strategies_used[0] & SCHOOL
     assert hh.need[0] == pytest.approx(FULL_NEED * (1 - SCHOOL_COST_SHARE))
+
+
+def test_unpaid_debt_service_becomes_arrears_not_less_food():
+    """Rule 5: a gap left unmet falls first on the debt service, which is added to the debt;
+    the household's consumption is cut only by what is left beyond the service."""
+    arrears, remaining = defer_debt_service(np.array([5.0, 30.0, 0.0]), np.array([10.0, 10.0, 10.0]))
+    assert arrears.tolist() == [5.0, 10.0, 0.0] and remaining.tolist() == [0.0, 20.0, 0.0]
+    # a household owing 1,000 at 2% a month with nothing to pay the service from
+    model = one_node_model(bare(1, size=SIZE, income=0.0, aid=0.0))
+    hh = model.households
+    hh.debt[0] = 1000.0
+    coping_step(model, 1)
+    service = 1000.0 * NO_CREDIT.debt_interest
+    assert hh.debt[0] == pytest.approx(1000.0 + service, rel=1e-6)
+    # it consumes what income, cuts and emergency earnings give for the basket: the unpaid
+    # service is not taken out of its food
+    basket = FULL_NEED * (1 - SCHOOL_COST_SHARE)
+    earned = NO_CREDIT.emergency_cover * float(hh.need[0])
+    assert hh.consumption[0] == pytest.approx(earned, rel=1e-5)
+    assert hh.consumption[0] < NO_CREDIT.survival_share * basket
+
+
+def test_below_survival_counts_only_households_below_the_line():
+    """A household the ladder brings to its survival line exactly is not below it; one whose
+    emergency earnings fall short is; one in surplus is not."""
+    model = one_node_model(bare(3, size=SIZE, income=0.0, aid=0.0))
+    hh = model.households
+    hh.income[:] = [0.6 * FULL_NEED, 0.0, 1.2 * FULL_NEED]
+    coping_step(model, 1)
+    line = NO_CREDIT.survival_share * hh.need  # no debt: the basket is the need
+    assert hh.consumption[0] == pytest.approx(line[0], rel=1e-6)  # topped up to the line
+    assert hh.consumption[1] < line[1]
+    assert hh.below_survival.tolist() == [False, True, False]
