@@ -195,7 +195,7 @@ def check_state(model) -> list[tuple[str, str]]:
     need("coping_ladder", hh.protected & ((used & emergency_bits) != 0),
          "protected household used an emergency strategy")
     months = model.days_per_step / 30.0
-    left = {  # what each restorable strategy could still cover (coping._capacity's rules)
+    left = {  # what each restorable strategy could still cover (coping._cover's rules)
         "borrow": borrow_limit(hh.group, model.params) * hh.need / max(months, 1e-9) - hh.debt,
         "sell_household_goods": hh.household_goods,
         "sell_productive_assets": hh.assets * DISTRESS_SALE_PRICE,

@@ -112,6 +112,8 @@ RESTORE_SLACK = 0.01
 #: strategies whose resource can come back (rule 1 of the module docstring)
 RESTORABLE = ("borrow", "sell_household_goods", "sell_productive_assets", "sell_house_or_land")
 RESTORABLE_BITS = np.uint16(sum(int(BIT[name]) for name in RESTORABLE))
+#: every strategy's bit
+ALL_STRATEGIES = np.uint16((1 << len(LADDER)) - 1)
 #: the LCS of each bitmask of strategies used: the highest level among them (NONE if none)
 LEVEL_BY_USED = np.array([max([int(s.level) for i, s in enumerate(LADDER) if mask >> i & 1],
                               default=int(Coping.NONE)) for mask in range(1 << len(LADDER))],
@@ -126,8 +128,8 @@ def needs(meb_per_person, size, debt, withdrew_children, params: Parameters, mon
     if withdrew.ndim == 0:
         if withdrew:
             basket *= 1.0 - SCHOOL_COST_SHARE
-    else:  # (x 1.0 changes nothing: only the withdrawn are multiplied)
-        np.multiply(basket, 1.0 - SCHOOL_COST_SHARE, out=basket, where=withdrew)
+    else:  # (x 1.0 changes nothing: only the withdrawn are changed; faster than where=)
+        basket *= np.where(withdrew, 1.0 - SCHOOL_COST_SHARE, 1.0)
     service = debt * params.debt_interest
     service *= months
     basket += service
@@ -159,8 +161,9 @@ def restore(exhausted, hh, need, params: Parameters, months: float) -> np.ndarra
         "sell_house_or_land": hh.hlp_secure[rows] & (hh.house_value[rows] > RESTORE_SLACK),
     }
     kept = out[rows]  # every bit that is back cleared at once
-    for name, available in back.items():
-        np.bitwise_and(kept, ~BIT[name], out=kept, where=available)
+    every_bit = np.uint16(0xFFFF)
+    for name, available in back.items():  # (an AND with all but the bit, or with every bit)
+        kept &= np.where(available, ~BIT[name], every_bit)
     out[rows] = kept
     return out
 
@@ -196,101 +199,137 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
     ``hh`` is the household store (or any object with the same columns); ``basket`` is the
     MEB part of ``need`` (need less debt service; default ``need``), whose survival share
     bounds emergency strategies (rule 2). Vectorized over households; the only loop is over
-    the eleven strategies, and each strategy touches only the households still climbing
-    (gap left, strategy not exhausted), so the cost follows how many households are in need,
-    not the population.
+    the eleven strategies. The ladder's own state (gap left, spending cut, strategies used and
+    exhausted, and which strategies each can no longer use) is gathered once for the
+    households in need and kept compact; each strategy finds who can use it with one pass
+    over that bitmask and touches the stocks of only those households, so the cost follows
+    how many households are in need, not the population. A household climbs while its gap
+    is open (and, at the emergency level, while it is below its survival line): the same
+    households, strategy by strategy, as carrying a shrinking list of climbers would give.
     """
     remaining = gap.astype(np.float64)
     basket = need if basket is None else basket
     used = np.zeros(len(gap), dtype=np.uint16)
     cut = np.zeros(len(gap), dtype=np.float64)
-    exhausted = hh.strategies_exhausted.copy()
-    climbing = np.flatnonzero(remaining > 0)
+    in_need = np.flatnonzero(remaining > 0)
+    left, cut_in_need = remaining[in_need], np.zeros(len(in_need))
+    used_in_need = np.zeros(len(in_need), dtype=np.uint16)
+    exhausted = hh.strategies_exhausted[in_need]
+    # the strategies each household in need cannot use now: those exhausted, and every one
+    # once it stops climbing (gap closed, or above its survival line at the emergency level)
+    blocked = exhausted.copy()
+    survival = basket_in_need = None  # gathered once the ladder reaches the emergency level
     for strategy in LADDER:
-        if len(climbing) == 0:
-            break
         bit = BIT[strategy.name]
         emergency = strategy.level == Coping.EMERGENCY
-        if emergency:  # only below the survival line (rule 2), never under a safety net
-            below = survival_gap(remaining[climbing], cut[climbing], basket[climbing], params)
-            climbing = climbing[below > 0]
-        can = (exhausted[climbing] & bit) == 0
-        if emergency:
-            can &= ~hh.protected[climbing]
-        rows = climbing[can]
-        if len(rows) == 0:
+        if emergency and survival is None:  # only below the survival line (rule 2), never
+            basket_in_need = basket[in_need]  # under a safety net
+            survival = survival_gap(left, cut_in_need, basket_in_need, params)
+            blocked[(survival <= 0) | hh.protected[in_need]] = ALL_STRATEGIES
+        can = (blocked & bit) == 0
+        if not can.any():
             continue
+        rows = _rows(can)  # into the arrays of the households in need
         if strategy.resource == "migrate":
             # covers nothing now: the household will try to leave (mobility phase)
-            taken = rows
-        else:
-            capacity = _capacity(strategy.resource, hh, rows, need, params, months)
-            gap_left = remaining[rows]
-            wanted = gap_left
-            if emergency:  # toward the survival line, never beyond the gap itself
-                wanted = np.minimum(wanted, survival_gap(wanted, cut[rows], basket[rows], params))
-            cover = np.minimum(wanted, capacity)
-            took = cover > 0
-            _draw_down(strategy.resource, hh, rows, cover)
-            if strategy.resource in SPENDING_CUTS:
-                cut[rows] += cover
-            if strategy.exhaustible:
-                if strategy.resource == "school":
-                    gone = took
-                else:
-                    left = _capacity(strategy.resource, hh, rows, need, params, months)
-                    # used up when less than the slack that brings it back is left (restore):
-                    # an absolute 1e-6 read float32 rounding of a debt at its limit as room
-                    gone = took & (left <= RESTORE_SLACK)
-                exhausted[rows[gone]] |= bit
-            gap_left -= cover
-            remaining[rows] = gap_left
-            taken = rows[took]
-            # still climbing: those that could not use this strategy, and those with a gap left
-            still = ~can
-            still[can] = gap_left > 0
-            climbing = climbing[still]
-        used[taken] |= bit
-    hh.strategies_exhausted = exhausted
-    # the highest level used (the ladder's levels only rise, so the last strategy's level)
-    lcs = np.take(LEVEL_BY_USED, used.astype(np.intp))
+            used_in_need[rows] |= bit
+            continue
+        store_rows = in_need[rows]
+        gap_left = left[rows]
+        wanted = gap_left
+        if emergency:  # toward the survival line, never beyond the gap itself
+            wanted = np.minimum(wanted, survival[rows])
+        cover, after = _cover(strategy.resource, hh, store_rows, wanted, need, params, months)
+        took = cover > 0
+        if strategy.resource in SPENDING_CUTS:
+            cut_in_need[rows] += cover
+        if strategy.exhaustible:
+            if strategy.resource == "school":
+                gone = took
+            else:
+                # used up when less than the slack that brings it back is left (restore):
+                # an absolute 1e-6 read float32 rounding of a debt at its limit as room
+                gone = took & (after <= RESTORE_SLACK)
+            _add_bit(exhausted, rows, gone, bit)
+        gap_left = gap_left - cover
+        left[rows] = gap_left
+        done = ~(gap_left > 0)
+        if emergency:  # the survival line moves with the gap covered
+            line = survival_gap(gap_left, cut_in_need[rows], basket_in_need[rows], params)
+            survival[rows] = line
+            done |= line <= 0
+        _add_bit(blocked, rows, done, ALL_STRATEGIES)
+        _add_bit(used_in_need, rows, took, bit)
+    remaining[in_need] = left
+    cut[in_need] = cut_in_need
+    used[in_need] = used_in_need
+    hh.strategies_exhausted[in_need] = exhausted
+    # the highest level used (the ladder's levels only rise, so the last strategy's level);
+    # none for the households not in need
+    lcs = np.full(len(gap), LEVEL_BY_USED[0])
+    lcs[in_need] = np.take(LEVEL_BY_USED, used_in_need.astype(np.intp))
     return lcs, used, remaining, cut
 
 
-def _capacity(resource, hh, rows, need, params: Parameters, months: float):
-    """What ``resource`` can still cover for households ``rows`` (USD this step)."""
+def _rows(mask: np.ndarray):
+    """The positions where ``mask`` holds: a slice of all when it holds everywhere (no
+    gather needed), else their indices."""
+    return slice(None) if mask.all() else np.flatnonzero(mask)
+
+
+def _add_bit(bits: np.ndarray, rows, mask: np.ndarray, bit) -> None:
+    """Set ``bit`` in ``bits`` at the positions of ``rows`` (``_rows``) where ``mask`` (one
+    value per row) holds, in place."""
+    if isinstance(rows, slice):  # (an OR with the bit or nothing: faster than where=)
+        bits |= np.where(mask, bit, np.uint16(0))
+    else:
+        bits[rows[mask]] |= bit
+
+
+def _cover(resource, hh, rows, wanted, need, params: Parameters, months: float):
+    """What ``resource`` covers of ``wanted`` for households ``rows`` (USD this step), its
+    stock drawn down in place; and what it could still cover after (None where it is not
+    exhaustible). Each column read once: savings and goods cover up to their value, credit
+    up to the household's borrowing limit, productive assets at the distress price, a house
+    only with secure HLP; spending cuts, school costs and emergency earnings a share of
+    needs (rule 3)."""
     if resource == "savings":
-        return hh.savings[rows].astype(np.float64)
+        capacity = hh.savings[rows].astype(np.float64)
+        cover = np.minimum(wanted, capacity)
+        hh.savings[rows] = np.maximum(0.0, capacity - cover)
+        return cover, None
     if resource == "credit":
-        monthly_basket = need[rows] / max(months, 1e-9)
-        limit = borrow_limit(hh.group[rows], params)
-        return np.maximum(0.0, limit * monthly_basket - hh.debt[rows])
+        limit = borrow_limit(hh.group[rows], params) * (need[rows] / max(months, 1e-9))
+        debt = hh.debt[rows]
+        cover = np.minimum(wanted, np.maximum(0.0, limit - debt))
+        debt = (debt + cover).astype(np.float32)
+        hh.debt[rows] = debt
+        return cover, np.maximum(0.0, limit - debt)
     if resource == "household_goods":
-        return hh.household_goods[rows].astype(np.float64)
+        capacity = hh.household_goods[rows].astype(np.float64)
+        cover = np.minimum(wanted, capacity)
+        goods = np.maximum(0.0, capacity - cover).astype(np.float32)
+        hh.household_goods[rows] = goods
+        return cover, goods.astype(np.float64)
     if resource == "assets":
-        return hh.assets[rows] * DISTRESS_SALE_PRICE
-    if resource == "cut_spending":
-        return params.cut_spending_cover * need[rows]
-    if resource == "school":
-        return SCHOOL_COST_SHARE * need[rows]
+        assets = hh.assets[rows]
+        cover = np.minimum(wanted, assets * DISTRESS_SALE_PRICE)
+        assets = np.maximum(0.0, assets - cover / DISTRESS_SALE_PRICE).astype(np.float32)
+        hh.assets[rows] = assets
+        return cover, assets * DISTRESS_SALE_PRICE
     if resource == "house_value":
-        return np.where(hh.hlp_secure[rows], hh.house_value[rows], 0.0)
+        secure, house = hh.hlp_secure[rows], hh.house_value[rows]
+        cover = np.minimum(wanted, np.where(secure, house, 0.0))
+        house = np.maximum(0.0, house - cover).astype(np.float32)
+        hh.house_value[rows] = house
+        return cover, np.where(secure, house, 0.0)
+    if resource == "cut_spending":
+        return np.minimum(wanted, params.cut_spending_cover * need[rows]), None
+    if resource == "school":
+        return np.minimum(wanted, SCHOOL_COST_SHARE * need[rows]), None
     if resource == "emergency":  # the three emergency earners share emergency_cover (rule 3)
-        return params.emergency_cover / EMERGENCY_EARNERS * need[rows]
+        return np.minimum(wanted, params.emergency_cover / EMERGENCY_EARNERS * need[rows]), None
     raise ValueError(resource)
-
-
-def _draw_down(resource, hh, rows, cover):
-    if resource == "savings":
-        hh.savings[rows] = np.maximum(0.0, hh.savings[rows] - cover)
-    elif resource == "credit":
-        hh.debt[rows] = hh.debt[rows] + cover
-    elif resource == "household_goods":
-        hh.household_goods[rows] = np.maximum(0.0, hh.household_goods[rows] - cover)
-    elif resource == "assets":
-        hh.assets[rows] = np.maximum(0.0, hh.assets[rows] - cover / DISTRESS_SALE_PRICE)
-    elif resource == "house_value":
-        hh.house_value[rows] = np.maximum(0.0, hh.house_value[rows] - cover)
 
 
 def defer_debt_service(remaining, service):
@@ -327,12 +366,14 @@ def cope(hh, meb_by_node, params: Parameters, months: float) -> None:
     school = BIT["withdraw_children_from_school"]
     withdrew = (hh.strategies_exhausted & school) != 0
     meb = np.take(meb_by_node, hh.node.astype(np.intp))
-    if withdrew.any():  # children out of school go back once the household has recovered
-        full_need = needs(meb, hh.size, hh.debt, False, params, months)
-        back = reenrols(withdrew, hh.income, hh.aid, full_need, params)
-        hh.strategies_exhausted = np.where(back, hh.strategies_exhausted & ~school,
-                                           hh.strategies_exhausted)
-        withdrew &= ~back
+    out_of_school = np.flatnonzero(withdrew)
+    if len(out_of_school):  # children out of school go back once the household has recovered
+        full_need = needs(meb[out_of_school], hh.size[out_of_school], hh.debt[out_of_school],
+                          False, params, months)
+        back = out_of_school[reenrols(withdrew[out_of_school], hh.income[out_of_school],
+                                      hh.aid[out_of_school], full_need, params)]
+        hh.strategies_exhausted[back] &= ~school
+        withdrew[back] = False
     need = needs(meb, hh.size, hh.debt, withdrew, params, months)
     hh.need = need
     service = (hh.debt * params.debt_interest * months).astype(np.float32)

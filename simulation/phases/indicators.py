@@ -48,7 +48,23 @@ RCSI_MAX = 56
 
 
 def rcsi(unmet_need: np.ndarray, lcs: np.ndarray) -> np.ndarray:
-    """rCSI 0..56 from food pressure = unmet share of needs + 0.1 per coping level above none."""
+    """rCSI 0..56 from food pressure = unmet share of needs + 0.1 per coping level above none.
+
+    Where no need is left unmet the pressure, and so the rCSI, is the coping level's alone:
+    for the store's int8 levels it is looked up (``RCSI_BY_LEVEL``) and the days counted
+    (``rcsi_days``) only where some need is unmet, most households in a step having none.
+    """
+    unmet_need, lcs = np.asarray(unmet_need), np.asarray(lcs)
+    if lcs.dtype != np.int8:
+        return rcsi_days(unmet_need, lcs)
+    out = np.take(RCSI_BY_LEVEL, lcs.view(np.uint8).astype(np.intp))
+    rows = np.flatnonzero(unmet_need != 0)
+    out[rows] = rcsi_days(unmet_need[rows], lcs[rows])
+    return out
+
+
+def rcsi_days(unmet_need: np.ndarray, lcs: np.ndarray) -> np.ndarray:
+    """``rcsi`` by counting each strategy's days from the food pressure (int8, 0..56)."""
     pressure = np.clip(unmet_need + 0.1 * (lcs - 1), 0.0, 1.0)
     total = np.zeros(len(pressure))
     days = np.empty(len(pressure))
@@ -60,6 +76,11 @@ def rcsi(unmet_need: np.ndarray, lcs: np.ndarray) -> np.ndarray:
         days *= weight
         total += days
     return total.astype(np.int8)
+
+
+#: the rCSI with no need unmet, by int8 coping level (indexed by the level's byte, 0..255)
+RCSI_BY_LEVEL = rcsi_days(np.zeros(256, dtype=np.float32),
+                          np.arange(256, dtype=np.uint8).view(np.int8))
 
 
 def score(value: np.ndarray, thresholds) -> np.ndarray:
@@ -144,8 +165,11 @@ def _domain_scores(hh, graph, rcsi_value):
     risky = ((used & BIT["high_risk_or_illegal_work"]) != 0).view(np.int8)
     food = np.take(FOOD_BY_RCSI, rcsi_value.astype(np.intp), mode="clip")
     yield food
-    services = np.take(np.rint(1.0 + 4.0 * graph.services).astype(np.int16), node)
-    yield np.clip(np.where(withdrew, np.int16(1), np.where(cut != 0, np.int16(2), services)),
+    # the node's services score, clipped to 0..6 per node so that it fits a byte: clipping
+    # to 1..5 after taking 0 or 1 off (education, health care) gives the same scores
+    by_node = np.clip(np.rint(1.0 + 4.0 * graph.services), 0, 6).astype(np.int8)
+    services = np.take(by_node, node)
+    yield np.clip(np.where(withdrew, np.int8(1), np.where(cut != 0, np.int8(2), services)),
                   1, 5)  # education
     health_care = services - cut
     yield np.clip(health_care, 1, 5, out=health_care)
@@ -172,10 +196,13 @@ def rsi_domains(hh, graph, rcsi_value) -> np.ndarray:
 
 
 def rsi_mean_and_min(hh, graph, rcsi_value) -> tuple[np.ndarray, np.ndarray]:
-    """Mean (float32) and lowest (int8) RSI domain score, without a households x 12 table."""
+    """Mean (float32) and lowest (int8) RSI domain score, without a households x 12 table.
+
+    Every domain is an int8 score 1..5, so their sum (at most 60) is kept in int8 too: no
+    conversions between the domains and the running sum and minimum."""
     domains = _domain_scores(hh, graph, rcsi_value)
     first = next(domains)
-    total, lowest = first.astype(np.int16), first.copy()
+    total, lowest = first.copy(), first.copy()
     for domain in domains:
         total += domain
         np.minimum(lowest, domain, out=lowest)
@@ -223,11 +250,13 @@ def return_intentions(hh, graph, attachment, draw, params: Parameters):
     intent = np.zeros(len(hh), dtype=bool)
     rows = np.flatnonzero(np.take(_IS_DISPLACED, hh.status.astype(np.intp)))
     origin = hh.origin[rows].astype(np.intp)
-    hope[rows] = attachment[rows] < hh.origin_ties[rows]
+    hoping = attachment[rows] < hh.origin_ties[rows]
+    hope[rows] = hoping
     home_usable = (draw[rows] >= graph.damage[origin]) & hh.hlp_secure[rows]
-    intent[rows] = (hope[rows] & (graph.threat[origin] < params.return_threat_max)
-                    & (graph.services[origin] >= params.return_services_min) & home_usable
-                    & (graph.labour_demand[origin] > 0))
+    # the conditions at the origin, tested once per node
+    conditions = ((graph.threat < params.return_threat_max)
+                  & (graph.services >= params.return_services_min) & (graph.labour_demand > 0))
+    intent[rows] = hoping & np.take(conditions, origin) & home_usable
     return hope, intent
 
 
@@ -251,8 +280,10 @@ def assess(hh, graph, params: Parameters, t: int, days_per_step: float) -> None:
     hh.self_reliant = is_self_reliant(hh.rsi, hh.rsi_min, params)
 
     dependent_now = hh.aid > params.aid_dependency_share * total
-    hh.t_aid_since = np.where(dependent_now, np.where(hh.t_aid_since < 0, t, hh.t_aid_since), -1)
-    months_in_a_row = (t - hh.t_aid_since + 1) * days_per_step / 30.0
+    since = hh.t_aid_since  # from this step where aid dependency starts, else -1
+    np.copyto(since, np.int32(t), where=dependent_now & (since < 0))
+    np.copyto(since, np.int32(-1), where=~dependent_now)
+    months_in_a_row = (t - since + 1) * days_per_step / 30.0
     hh.aid_dependent = dependent_now & (months_in_a_row >= params.aid_dependency_months)
 
     hh.home_unusable = home_condition(hh, graph, hh.home_damage_draw)

@@ -44,11 +44,14 @@ def employment_rate(seekers_by_node: np.ndarray, jobs_by_node: np.ndarray) -> np
 def choose_livelihood(livelihood, assets, at_origin_with_land):
     """Businesses and farms fold when assets run out; enough assets start a business."""
     out = livelihood.copy()
-    runs_on_assets = (livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM)
-    out[runs_on_assets & (assets < MIN_VIABLE_ASSETS)] = Livelihood.CASUAL
-    out[(livelihood == Livelihood.FARM) & ~at_origin_with_land] = Livelihood.CASUAL
+    farm = livelihood == Livelihood.FARM
+    runs_on_assets = (livelihood == Livelihood.BUSINESS) | farm
+    folds = runs_on_assets & (assets < MIN_VIABLE_ASSETS)
+    folds |= farm & ~at_origin_with_land
+    np.copyto(out, out.dtype.type(Livelihood.CASUAL), where=folds)
     starts = ((livelihood == Livelihood.CASUAL) | (livelihood == Livelihood.NONE))
-    out[starts & (assets >= BUSINESS_START_ASSETS)] = Livelihood.BUSINESS
+    starts &= assets >= BUSINESS_START_ASSETS  # (never one that folds: other livelihoods)
+    np.copyto(out, out.dtype.type(Livelihood.BUSINESS), where=starts)
     return out
 
 
@@ -82,18 +85,24 @@ def _runs_on_assets(present, livelihood):
 
 def seek_work(hh, access_table) -> np.ndarray:
     """Each household's livelihood this step (in place) and the labour it offers (earners at
-    the node's job access); ``hh`` is the store or a slice of its rows."""
+    the node's job access, float64); ``hh`` is the store or a slice of its rows."""
     node = hh.node.astype(np.intp)
     present = hh.status != Status.IN_TRANSIT
     outsider = hh.group != Group.HOST
-    at_origin_with_land = (node == hh.origin) & hh.hlp_secure
+    at_origin_with_land = (hh.node == hh.origin) & hh.hlp_secure  # (both int32)
     hh.livelihood = choose_livelihood(hh.livelihood, hh.assets, at_origin_with_land)
     livelihood = hh.livelihood
     on_assets = _runs_on_assets(present, livelihood)
     seeking = present & (livelihood != Livelihood.NONE)
-    access = np.take(access_table, node * 4 + hh.documented * 2 + outsider)
-    # a business or farm occupies one earner; the others look for work
-    return np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0)
+    kind = hh.documented.view(np.int8) << 1  # documented x 2 + outsider, in one byte
+    kind |= outsider.view(np.int8)
+    row = node * 4
+    row += kind
+    access = np.take(access_table, row)
+    # a business or farm occupies one earner; the others look for work. In float64 (the
+    # float32 values exactly), as the sum of the labour at each node would convert it anyway:
+    # here it is converted slice by slice, on the threads that share the rows
+    return np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0).astype(np.float64)
 
 
 def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
@@ -107,8 +116,8 @@ def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
     income = np.take(rate, node)
     income *= labour
     income *= np.take(graph.wage, node)
-    np.multiply(income, params.casual_wage_share, out=income,
-                where=livelihood != Livelihood.WAGE)
+    # (x 1.0 changes nothing: only the non-wage earners are changed; faster than where=)
+    income *= np.where(livelihood != Livelihood.WAGE, params.casual_wage_share, 1.0)
     income *= skill_factor
     income *= months
 
@@ -143,7 +152,9 @@ def step(model, t: int) -> None:
                           np.where(seekers_by_node > 0, 2.0, 0.0))
     excess = np.clip(excess, 0.0, 2.0)
     outsiders = np.bincount(node[outsider & present], minlength=graph.n_nodes).astype(np.float64)
-    residents = np.bincount(node[present], minlength=graph.n_nodes).astype(np.float64)
+    # (everyone counted, less the few in transit: no copy of the present rows)
+    residents = (np.bincount(node, minlength=graph.n_nodes)
+                 - np.bincount(node[~present], minlength=graph.n_nodes)).astype(np.float64)
     outsider_share = np.divide(outsiders, residents, out=np.zeros_like(outsiders), where=residents > 0)
     # tension needs both sides: it peaks where outsiders and hosts are mixed half and half
     mixing = 4.0 * outsider_share * (1.0 - outsider_share)

@@ -34,12 +34,20 @@ NEW_PLACE_TIES = 0.2
 TIES_GROWTH = 0.02
 
 
-def aspiration(threat, lcs, earned_ratio, ties, services, params: Parameters) -> np.ndarray:
-    """Aspiration to move, 0..1 (logistic in the pressures; coefficients in ``Parameters``)."""
+def aspiration(threat, lcs, earned_ratio, ties, services, params: Parameters,
+               node=None) -> np.ndarray:
+    """Aspiration to move, 0..1 (logistic in the pressures; coefficients in ``Parameters``).
+
+    ``threat`` and ``services`` are per household, or per node with ``node`` the households'
+    nodes (intp): their terms are then computed once per node and gathered, the same numbers.
+    """
     # log-odds = base + threat term + needs term + prospects term - ties term - services term,
     # summed in that order in place (no temporaries beyond one per term)
     log_odds = np.multiply(threat, params.aspiration_threat, dtype=np.float64)
     log_odds += params.aspiration_base
+    services_term = params.aspiration_services * services
+    if node is not None:
+        log_odds, services_term = np.take(log_odds, node), np.take(services_term, node)
     levels = np.arange(int(Coping.EMERGENCY) + 1)
     log_odds += np.take(params.aspiration_needs * (levels - 1) / 3.0, lcs, mode="clip")
     prospects = np.clip(earned_ratio, 0.0, 1.0)
@@ -47,7 +55,7 @@ def aspiration(threat, lcs, earned_ratio, ties, services, params: Parameters) ->
     prospects *= params.aspiration_prospects
     log_odds += prospects
     log_odds -= params.aspiration_ties * ties
-    log_odds -= params.aspiration_services * services
+    log_odds -= services_term
     np.negative(log_odds, out=log_odds)
     np.exp(log_odds, out=log_odds)
     log_odds += 1.0
@@ -109,8 +117,7 @@ def destination_weights(value: np.ndarray, distance: np.ndarray, params: Paramet
         weights = value[..., None, :] / decay
     blocked = ~np.isfinite(distance)
     np.fill_diagonal(blocked, True)
-    np.copyto(weights, 0.0, where=blocked)
-    return weights
+    return np.where(blocked, 0.0, weights)  # (a new table: faster than copyto's where=)
 
 
 def draw_destinations(weights: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -183,12 +190,12 @@ def aspire(hh, graph, params: Parameters, months: float) -> np.ndarray:
     mobile &= status != Status.IRREGULAR_MIGRATION
     mobile &= np.take(graph.type != NodeType.ABROAD, node)
     need = np.maximum(hh.need, 1e-6)
-    wish = aspiration(np.take(graph.threat, node), hh.lcs, hh.income / need, hh.ties,
-                      np.take(graph.services, node), params)
+    wish = aspiration(graph.threat, hh.lcs, hh.income / need, hh.ties, graph.services, params,
+                      node=node)
     wish[~mobile] = 0.0
     hh.aspiration = wish
     hh.ties = np.minimum(1.0, hh.ties + TIES_GROWTH * months * mobile)
-    hh.origin_ties = np.where(node != hh.origin,
+    hh.origin_ties = np.where(hh.node != hh.origin,  # (both int32: no conversion)
                               hh.origin_ties * (1.0 - params.origin_ties_decay * months),
                               hh.origin_ties)
     return mobile
@@ -215,10 +222,9 @@ def step(model, t: int) -> None:
                  & ~recruited)
     choosing = mobile & ~forced & ~migrating & ~recruited
     aspiring = choosing & (hh.aspiration >= params.involuntary_immobility_aspiration)
-    acting = np.zeros(n, dtype=bool)
-    deciding = np.flatnonzero(choosing)
-    acting[deciding] = (model.streams.uniform("move", t, n)[deciding]
-                        < per_step(params.mobility_rate * hh.aspiration[deciding], days))
+    # (over every row: nearly all households are choosing, and the others are masked out)
+    acting = choosing & (model.streams.uniform("move", t, n)
+                         < per_step(params.mobility_rate * hh.aspiration, days))
     considered = np.flatnonzero(forced | migrating | aspiring | acting | recruited)
     if len(considered) == 0:
         hh.immobile = False
@@ -228,7 +234,9 @@ def step(model, t: int) -> None:
     distance, cost = graph.routes(t)
     distance_regular, _ = graph.routes(t, cross_borders=False)
     present = status != Status.IN_TRANSIT
-    occupancy = np.bincount(node[present], minlength=graph.n_nodes).astype(np.float64)
+    # (everyone counted, less the few in transit: no copy of the present rows)
+    occupancy = (np.bincount(node, minlength=graph.n_nodes)
+                 - np.bincount(node[~present], minlength=graph.n_nodes)).astype(np.float64)
     heading = hh.destination[~present]
     occupancy += np.bincount(heading[heading >= 0], minlength=graph.n_nodes)
     room = graph.capacity * params.capacity_scaling - occupancy

@@ -22,26 +22,24 @@ from simulation.params import Parameters
 HLP_NODE_MIN = 0.5
 
 
-def host_average(values: np.ndarray, node: np.ndarray, is_host, n_nodes: int,
+def host_average(values: np.ndarray, at: np.ndarray, counts: np.ndarray,
                  fallback: float) -> np.ndarray:
-    """Mean of ``values`` over host households at each node (``fallback`` where none).
-
-    ``is_host`` selects the hosts: a mask, or their row numbers."""
-    at = node[is_host]
-    totals = np.bincount(at, weights=values[is_host], minlength=n_nodes)
-    counts = np.bincount(at, minlength=n_nodes)
+    """Mean of ``values`` (one per host household) over the hosts at each node, the hosts
+    being at nodes ``at`` and ``counts`` of them at each node (``fallback`` where none)."""
+    totals = np.bincount(at, weights=values, minlength=len(counts))
     return np.where(counts > 0, totals / np.maximum(counts, 1), fallback)
 
 
 def host_averages(hh, graph) -> tuple[np.ndarray, np.ndarray]:
     """Per node, the hosts' mean living standard (1.0 where none) and mean earned income over
-    needs (0.5 where none): what the displaced are compared with. Over host rows only."""
-    node = hh.node.astype(np.intp)
+    needs (0.5 where none): what the displaced are compared with. Over host rows only, their
+    nodes gathered and counted once for both."""
     hosts = np.flatnonzero((hh.group == Group.HOST) & (hh.status == Status.IN_PLACE))
-    host_living = host_average(hh.living_standard, node, hosts, graph.n_nodes, 1.0)
+    at = hh.node[hosts].astype(np.intp)
+    counts = np.bincount(at, minlength=graph.n_nodes)
+    host_living = host_average(hh.living_standard[hosts], at, counts, 1.0)
     host_need = np.maximum(hh.need[hosts], 1e-6)
-    host_earned = host_average(hh.income[hosts] / host_need, node[hosts], slice(None),
-                               graph.n_nodes, 0.5)
+    host_earned = host_average(hh.income[hosts] / host_need, at, counts, 0.5)
     return host_living, host_earned
 
 
@@ -51,22 +49,24 @@ def criteria_met(hh, graph, params: Parameters, hosts=None) -> np.ndarray:
     Host averages (``host_averages``, or ``hosts`` if given: those of the whole store when
     ``hh`` is a slice of its rows) are taken over host rows only and the criteria checked
     only for the candidates (ever displaced, not gone abroad), then spread back to a full mask.
+    Tests that depend on the node alone are made once per node and gathered.
     """
     host_living, host_earned = host_averages(hh, graph) if hosts is None else hosts
-    node, status = hh.node.astype(np.intp), hh.status
+    status = hh.status
     met = hh.ever_displaced & (status != Status.REGULAR_MIGRATION)
     met &= status != Status.IRREGULAR_MIGRATION  # (ABROAD_STATUSES)
     rows = np.flatnonzero(met)
-    at, status = node[rows], status[rows]
+    at, status = hh.node[rows].astype(np.intp), status[rows]
     need = np.maximum(hh.need[rows], 1e-6)
     earned = hh.income[rows] / need
     living_standard = hh.living_standard[rows]
-    safety = graph.threat[at] <= params.solution_threat_max
-    living = ((living_standard >= params.parity_ratio * host_living[at])
+    safety = np.take(graph.threat <= params.solution_threat_max, at)
+    living = ((living_standard >= np.take(params.parity_ratio * host_living, at))
               & (hh.lcs[rows] <= Coping.STRESS))
-    livelihood = earned >= params.parity_ratio * host_earned[at]
+    livelihood = earned >= np.take(params.parity_ratio * host_earned, at)
     housing = (status != Status.DISPLACED_CAMP) & (status != Status.IN_TRANSIT)
-    hlp = np.where(at == hh.origin[rows], hh.hlp_secure[rows], graph.hlp[at] >= HLP_NODE_MIN)
+    hlp = np.where(at == hh.origin[rows], hh.hlp_secure[rows],
+                   np.take(graph.hlp >= HLP_NODE_MIN, at))
     met[rows] = safety & living & livelihood & housing & hlp & hh.documented[rows]
     return met
 
@@ -83,10 +83,12 @@ def follow_up(hh, graph, params: Parameters, t: int, days_per_step: float, hosts
     households ``hh`` (the store or a slice of its rows) at step ``t``, in place; ``hosts``:
     the whole store's ``host_averages``."""
     met = criteria_met(hh, graph, params, hosts)
-    hh.t_criteria_since = np.where(met, np.where(hh.t_criteria_since < 0, t, hh.t_criteria_since), -1)
-    months_held = (t - hh.t_criteria_since + 1) * days_per_step / 30.0
+    since = hh.t_criteria_since  # from this step where the criteria start to hold, else -1
+    np.copyto(since, np.int32(t), where=met & (since < 0))
+    np.copyto(since, np.int32(-1), where=~met)
+    months_held = (t - since + 1) * days_per_step / 30.0
     hh.durable_solution = met & (months_held >= params.solution_months)
     integrating = hh.durable_solution & ((hh.status == Status.DISPLACED_HOST)
                                          | (hh.status == Status.REDISPLACED))
-    hh.status = np.where(integrating, Status.LOCALLY_INTEGRATED, hh.status)
-    hh.t_solution = np.where(integrating, t, hh.t_solution)
+    np.copyto(hh.status, np.int8(Status.LOCALLY_INTEGRATED), where=integrating)
+    np.copyto(hh.t_solution, np.int32(t), where=integrating)
