@@ -16,14 +16,10 @@ from rich.progress import (
 from rich.table import Table
 
 from simulation.scenario import ScenarioError
+from simulation.sweeps.cli import _fail
 
 console = Console()
 errors = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def import_flee_command(

@@ -128,3 +128,15 @@ def test_bad_sweep_file_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert f"{sweep_file}:" in result.output and "design.method" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_an_error_naming_a_file_with_brackets_keeps_them(tmp_path):
+    """Error messages are printed as written, not read as Rich markup (which would drop a
+    ``[...]`` in a file name or key)."""
+    folder = tmp_path / "run[old]"
+    folder.mkdir()
+    sweep_file = write_sweep_files(folder)
+    sweep_file.write_text(sweep_file.read_text().replace("method: lhs", "method: lhc"))
+    result = CliRunner().invoke(app, ["sweep", str(sweep_file), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "run[old]" in result.output and "design.method" in result.output
