@@ -17,23 +17,17 @@ from simulation.evidence.cli import evidence_command
 from simulation.evidence.sensitivity_cli import sensitivity_command
 from simulation.optimise.cli import optimise_command
 from simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
-from simulation.sweeps.cli import sweep_command
+from simulation.sweeps.cli import _fail, sweep_command
 from simulation.validation.commands import import_flee_command, validate_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="prds-sim: displacement, coping and mobility under interventions (IOM PRDS).")
 console = Console()
-errors = Console(stderr=True)
 
 
 @app.callback()
 def main_callback() -> None:
     """prds-sim: displacement, coping and mobility under interventions (IOM PRDS)."""
-
-
-def fail(message: str, code: int = 2) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 @app.command()
@@ -52,7 +46,7 @@ def run(
     try:
         spec = load_scenario(path)
     except ScenarioError as error:
-        fail(str(error))
+        _fail(str(error))
     if plots and spec.map is not None and spec.map.boundaries is not None:  # fail now, not
         # after the run, on a bad boundaries file
         from simulation.outputs.maps import MapError, read_units
@@ -60,7 +54,7 @@ def run(
         try:
             read_units(spec.map)
         except MapError as error:
-            fail(f"{path}: map: {error}")
+            _fail(f"{path}: map: {error}")
     total = steps or spec.steps
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("steps"), TimeRemainingColumn(), console=console,

@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from simulation.scenario.loader import InputError
+from simulation.sweeps.cli import _fail
 
 console = Console()
 
@@ -25,9 +26,7 @@ def build_command(
         target = out or spec.folder / f"{spec.name}.yaml"
         built = build(spec, target)
     except InputError as error:
-        Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False,
-                                   soft_wrap=True)
-        raise typer.Exit(2) from None
+        _fail(str(error))
     data, record = built.data, built.provenance
     kinds: dict[str, int] = {}
     for node in data["graph"]["nodes"]:

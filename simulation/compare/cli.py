@@ -9,9 +9,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from simulation.scenario import ScenarioError
+from simulation.sweeps.cli import _fail
 
 console = Console()
-errors = Console(stderr=True)
 
 #: outcomes printed in the terminal table (all of them are in comparison.json and the report)
 SHOWN = ("self_reliant_share", "harmful_coping_share", "emergency_coping_share",
@@ -51,8 +51,7 @@ def compare_command(
                                  workers=workers, dask=dask,
                                  progress=lambda done, _: bar.update(task, completed=done))
     except (ScenarioError, ValueError, ClusterError) as error:  # ScenarioError names the line
-        errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        _fail(str(error))
     out = out or Path("out") / f"compare-{comparison.baseline}"
     comparison.write(out)
     console.print(result_table(comparison))

@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from simulation.sweeps.cli import _fail
+
 console = Console()
 errors = Console(stderr=True)
 
@@ -39,8 +41,7 @@ def evidence_command(
     try:
         entries = load_library(library, only=only or None)
     except (EvidenceError, ScenarioError) as error:
-        errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        _fail(str(error))
     with open_executor(workers=workers) as executor, Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("runs"), TimeElapsedColumn(), console=console, transient=True) as bar:
