@@ -143,17 +143,22 @@ class ReferenceHousehold(mesa.Agent):
         months = m.months
         school = BIT["withdraw_children_from_school"]
         withdrew = self.strategies_exhausted & school
-        full_need = g.meb[self.node] * self.size * months + self.debt * p.debt_interest * months
+        limit = p.host_borrow_limit_months if self.group == HOST else p.borrow_limit_months
+
+        def service_on(basket):  # interest on the debt up to the borrowing limit (rule 5)
+            return min(self.debt, limit * basket / max(months, 1e-9)) * p.debt_interest * months
+
+        full_basket = g.meb[self.node] * self.size * months
+        full_need = full_basket + service_on(full_basket)
         if withdrew and self.income + self.aid >= full_need * (1.0 + p.school_reenrol_margin):
             # recovered: the children go back to school (as ``coping.reenrols``)
             self.strategies_exhausted &= ~school
             withdrew = 0
-        service = self.debt * p.debt_interest * months
-        need = g.meb[self.node] * self.size * months * ((1.0 - SCHOOL) if withdrew else 1.0) + service
+        food_basket = full_basket * ((1.0 - SCHOOL) if withdrew else 1.0)  # the MEB part,
+        service = service_on(food_basket)  # whose survival share bounds emergencies
+        need = food_basket + service
         self.need = need
-        food_basket = need - service  # the MEB part, whose survival share bounds emergencies
         per_month = need / max(months, 1e-9)
-        limit = p.host_borrow_limit_months if self.group == HOST else p.borrow_limit_months
         # strategies whose resource is back are available again (as ``coping.restore``)
         gap = need - self.income - self.aid
         consumption = food_basket

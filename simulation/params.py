@@ -85,7 +85,8 @@ class Parameters(BaseModel):
     # --- 3. Needs and coping (WFP LCS ladder) ----------------------------------------------
     savings_rate: float = _p(0.3, 0, 1, "share of a monthly surplus saved", "assumption")
     debt_interest: float = _p(
-        0.02, 0, 0.5, "monthly cost of debt, as a share of the debt", "assumption; informal credit",
+        0.02, 0, 0.5, "monthly cost of debt, as a share of the debt up to the borrowing limit "
+        "(arrears beyond it are not charged: coping.debt_service)", "assumption; informal credit",
     )
     repayment_share: float = _p(
         0.5, 0, 1, "share of a monthly surplus used to repay debt first", "assumption",

@@ -61,6 +61,10 @@ MEASURES: dict[str, tuple[str, Measure]] = {
                           _flag(lambda hh: hh.return_intent, "intends to return within 12 months")),
     "home_unusable": ("1 if a returnee cannot move back into its own home (indicators.py)",
                       _flag(lambda hh: hh.home_unusable > 0, "cannot move back home")),
+    "origin_damage": ("damage at the household's origin, 0..1: the share of its housing, "
+                      "services and jobs destroyed (shocks.py)",
+                      lambda m: np.take(m.graph.damage, m.households.origin.astype(np.intp))
+                      .astype(np.float64)),
     "home_damaged": ("1 if a returnee's own home is too damaged to live in (indicators.py)",
                      _flag(lambda hh: hh.home_unusable == 1, "home damaged")),
 }

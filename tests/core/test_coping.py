@@ -5,13 +5,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from simulation.codes import Coping
+from simulation.codes import Coping, Group
 from simulation.params import Parameters
 from simulation.phases.coping import (
     BIT,
     LADDER,
     SCHOOL_COST_SHARE,
     climb_ladder,
+    debt_service,
     defer_debt_service,
     needs,
     reenrols,
@@ -192,8 +193,9 @@ def test_children_withdrawn_once_and_needs_fall_after():
     meb = np.array([60.0])
     size = np.array([5])
     debt = np.array([0.0])
-    assert needs(meb, size, debt, withdrew, PARAMS, 1.0)[0] < needs(meb, size, debt, ~withdrew,
-                                                                     PARAMS, 1.0)[0]
+    group = np.array([Group.DISPLACED])
+    assert (needs(meb, size, debt, group, withdrew, PARAMS, 1.0)[0]
+            < needs(meb, size, debt, group, ~withdrew, PARAMS, 1.0)[0])
 
 
 def test_safety_net_rules_out_emergency_strategies():
@@ -308,19 +310,52 @@ def test_unpaid_debt_service_becomes_arrears_not_less_food():
     the household's consumption is cut only by what is left beyond the service."""
     arrears, remaining = defer_debt_service(np.array([5.0, 30.0, 0.0]), np.array([10.0, 10.0, 10.0]))
     assert arrears.tolist() == [5.0, 10.0, 0.0] and remaining.tolist() == [0.0, 20.0, 0.0]
-    # a household owing 1,000 at 2% a month with nothing to pay the service from
+    # a household owing ten times its limit of new borrowing at 2% a month (charged on the
+    # debt up to that limit) with nothing to pay the service from
     model = one_node_model(bare(1, size=SIZE, income=0.0, aid=0.0))
+    model.params = PARAMS
     hh = model.households
-    hh.debt[0] = 1000.0
+    hh.debt[0] = 10 * PARAMS.borrow_limit_months * FULL_NEED
     coping_step(model, 1)
-    service = 1000.0 * NO_CREDIT.debt_interest
-    assert hh.debt[0] == pytest.approx(1000.0 + service, rel=1e-6)
+    service = PARAMS.borrow_limit_months * FULL_NEED * PARAMS.debt_interest
+    assert hh.debt[0] == pytest.approx(10 * PARAMS.borrow_limit_months * FULL_NEED + service,
+                                       rel=1e-6)
     # it consumes what income, cuts and emergency earnings give for the basket: the unpaid
     # service is not taken out of its food
     basket = FULL_NEED * (1 - SCHOOL_COST_SHARE)
-    earned = NO_CREDIT.emergency_cover * float(hh.need[0])
+    earned = PARAMS.emergency_cover * float(hh.need[0])
     assert hh.consumption[0] == pytest.approx(earned, rel=1e-5)
-    assert hh.consumption[0] < NO_CREDIT.survival_share * basket
+    assert hh.consumption[0] < PARAMS.survival_share * basket
+
+
+def test_arrears_beyond_the_borrowing_limit_are_not_charged():
+    """Rule 5: interest runs on the debt up to the borrowing limit only, so a debt far beyond
+    it grows by the same service each month instead of compounding."""
+    basket = np.array([300.0, 300.0, 300.0])
+    group = np.array([Group.DISPLACED, Group.DISPLACED, Group.HOST])
+    debt = np.array([100.0, 10_000.0, 10_000.0])
+    service = debt_service(debt, basket, group, PARAMS, 1.0)
+    assert service[0] == pytest.approx(100.0 * PARAMS.debt_interest)
+    assert service[1] == pytest.approx(PARAMS.borrow_limit_months * 300.0 * PARAMS.debt_interest)
+    assert service[2] == pytest.approx(PARAMS.host_borrow_limit_months * 300.0
+                                       * PARAMS.debt_interest)
+    # with nothing to pay from, the debt rises by the same amount month after month
+    model = one_node_model(bare(1, size=SIZE, income=0.0, aid=0.0))
+    hh = model.households
+    hh.debt[0] = 10_000.0
+    rises = []
+    for t in (1, 2, 3):
+        before = float(hh.debt[0])
+        coping_step(model, t)
+        rises.append(float(hh.debt[0]) - before)
+    assert rises[0] == 0.0  # NO_CREDIT: a limit of 0, nothing charged
+    model.params = PARAMS
+    for t in (4, 5, 6):
+        before = float(hh.debt[0])
+        coping_step(model, t)
+        rises.append(float(hh.debt[0]) - before)
+    limit_service = PARAMS.borrow_limit_months * FULL_NEED * (1 - SCHOOL_COST_SHARE) * PARAMS.debt_interest
+    assert rises[3:] == pytest.approx([limit_service] * 3, rel=1e-4)
 
 
 def test_below_survival_counts_only_households_below_the_line():

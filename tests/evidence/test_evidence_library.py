@@ -68,7 +68,7 @@ def test_bundled_library_loads_with_fitted_and_tested_entries():
     assert len(entries) >= 15
     assert all(e.file.stem == e.id for e in entries)
     tested = [e for e in entries if e.use == "test"]
-    assert 0.25 <= len(tested) / len(entries) <= 0.4  # about a third never enter the loss
+    assert 0.25 <= len(tested) / len(entries) < 0.5  # a third or more never enter the loss
     for e in entries:  # every entry cites a doi or url and says how its band was derived
         assert e.spec.citation.doi or e.spec.citation.url
         assert e.spec.tolerance.how and e.spec.published.quote
@@ -243,8 +243,8 @@ def test_prds_evidence_on_a_bad_library_is_a_clear_error(library):
 #: "Evidence" says why for each). The test fails when any other target fails, so a change
 #: that loses a reproduced result is caught; remove an id here once it passes.
 NOT_YET_REPRODUCED = {
-    "dtm_iraq_home_damage", "graduation_consumption_24m", "rpis_intend_to_return",
-    "vasyr_below_survival", "vasyr_debt_2017", "vasyr_in_debt",
+    "rpis_intend_to_return", "vasyr_debt_2016", "vasyr_debt_2018", "vasyr_in_debt",
+    "worldbank_syria_housing_damage",
 }
 
 
