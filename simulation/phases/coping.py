@@ -226,10 +226,9 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
             basket_in_need = basket[in_need]  # under a safety net
             survival = survival_gap(left, cut_in_need, basket_in_need, params)
             blocked[(survival <= 0) | hh.protected[in_need]] = ALL_STRATEGIES
-        can = (blocked & bit) == 0
-        if not can.any():
+        rows = _rows((blocked & bit) == 0)  # into the arrays of the households in need
+        if rows is None:
             continue
-        rows = _rows(can)  # into the arrays of the households in need
         if strategy.resource == "migrate":
             # covers nothing now: the household will try to leave (mobility phase)
             used_in_need[rows] |= bit
@@ -272,9 +271,12 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
 
 
 def _rows(mask: np.ndarray):
-    """The positions where ``mask`` holds: a slice of all when it holds everywhere (no
-    gather needed), else their indices."""
-    return slice(None) if mask.all() else np.flatnonzero(mask)
+    """The positions where ``mask`` (1-D) holds: a slice of all when it holds everywhere (no
+    gather needed), None when it holds nowhere, else their indices."""
+    rows = mask.nonzero()[0]
+    if len(rows) == 0:
+        return None
+    return slice(None) if len(rows) == len(mask) else rows
 
 
 def _add_bit(bits: np.ndarray, rows, mask: np.ndarray, bit) -> None:
