@@ -11,7 +11,7 @@ the wage at that abroad node, per month (income, not aid: no aid dependency, no 
 
 import numpy as np
 
-from simulation.chunks import per_household, per_household_array
+from simulation.chunks import per_household
 from simulation.codes import Group, Livelihood, Status
 from simulation.params import Parameters
 
@@ -130,20 +130,38 @@ def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
     hh.income = income
 
 
+def seek_and_count(hh, access_table, labour, node, n_nodes: int):
+    """``seek_work`` on the households ``hh`` (the store or a slice of its rows), its labour
+    written into ``labour`` and their nodes (intp) into ``node`` (their rows of whole-store
+    arrays); returns the residents (present) and the outsiders among them at each node.
+
+    Counts are whole numbers, so the slices' counts add up to the whole store's exactly: they
+    are made on the threads that share the rows, not in a serial pass after them."""
+    labour[:] = seek_work(hh, access_table)
+    node[:] = hh.node
+    present = hh.status != Status.IN_TRANSIT
+    outsider = hh.group != Group.HOST
+    # (everyone counted, less the few in transit: no copy of the present rows)
+    residents = (np.bincount(node, minlength=n_nodes)
+                 - np.bincount(node[~present], minlength=n_nodes))
+    outsiders = np.bincount(node[outsider & present], minlength=n_nodes)
+    return residents, outsiders
+
+
 def step(model, t: int) -> None:
     hh, graph, params = model.households, model.graph, model.params
     months = model.days_per_step / 30.0
     access_table = access_by_node(graph, params)
     # each household's livelihood, labour and income on its own: slices of rows at once in
     # large runs (chunks.py); the jobs per seeker need the sum over all of them in between
-    labour = per_household_array(model, lambda rows: seek_work(rows, access_table))
-    node = hh.node.astype(np.intp)  # gathers by an intp index are several times faster
+    labour, node = np.empty(len(hh)), np.empty(len(hh), dtype=np.intp)
+    counts = per_household(model, lambda rows: seek_and_count(
+        rows, access_table, labour[rows.start:rows.start + len(rows)],
+        node[rows.start:rows.start + len(rows)], graph.n_nodes))
     seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
     rate = employment_rate(seekers_by_node, graph.labour_demand)
     per_household(model, lambda rows: earn(rows, labour[rows.start:rows.start + len(rows)],
                                            rate, graph, params, months))
-    present = hh.status != Status.IN_TRANSIT
-    outsider = hh.group != Group.HOST
 
     # competition with hosts for scarce jobs feeds tension (DESIGN.md section 3.2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -151,10 +169,8 @@ def step(model, t: int) -> None:
                           seekers_by_node / graph.labour_demand - 1.0,
                           np.where(seekers_by_node > 0, 2.0, 0.0))
     excess = np.clip(excess, 0.0, 2.0)
-    outsiders = np.bincount(node[outsider & present], minlength=graph.n_nodes).astype(np.float64)
-    # (everyone counted, less the few in transit: no copy of the present rows)
-    residents = (np.bincount(node, minlength=graph.n_nodes)
-                 - np.bincount(node[~present], minlength=graph.n_nodes)).astype(np.float64)
+    residents = sum(part[0] for part in counts).astype(np.float64)
+    outsiders = sum(part[1] for part in counts).astype(np.float64)
     outsider_share = np.divide(outsiders, residents, out=np.zeros_like(outsiders), where=residents > 0)
     # tension needs both sides: it peaks where outsiders and hosts are mixed half and half
     mixing = 4.0 * outsider_share * (1.0 - outsider_share)
