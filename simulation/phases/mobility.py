@@ -32,6 +32,8 @@ KINDS = ("forced", "voluntary", "abroad")
 #: ties at a new place start low and grow; ties to the origin fade while away (assumption)
 NEW_PLACE_TIES = 0.2
 TIES_GROWTH = 0.02
+#: a rank no one reaches (households not competing for a slot)
+NO_RANK = np.iinfo(np.int64).max
 
 
 def aspiration(threat, lcs, earned_ratio, ties, services, params: Parameters,
@@ -145,7 +147,7 @@ def draw_from_cdf(cdf: np.ndarray, totals: np.ndarray, rows: np.ndarray,
     n, width = cdf.shape
     flat = (cdf + np.arange(n)[:, None]).ravel()
     dest = np.searchsorted(flat, rows + u, side="right") - rows * width
-    dest = np.clip(dest, 0, width - 1)
+    dest = np.clip(dest, np.intp(0), np.intp(width - 1))  # (intp bounds: no limit checks)
     return np.where(totals[rows] > 0, dest, -1)
 
 
@@ -315,7 +317,7 @@ def step(model, t: int) -> None:
     slots = graph.regular_slots_into(t, days) + model.today.extra_slots
     wants_slot = regular & to_abroad & ~kind_recruited  # recruits have the programme's places
     if wants_slot.any():
-        slot_rank = np.full(len(considered), np.iinfo(np.int64).max)
+        slot_rank = np.full(len(considered), NO_RANK)
         draw = model.streams.uniform("slots", t, n)[considered]
         slot_rank[wants_slot] = rank_within(safe_dest[wants_slot], draw[wants_slot])
         regular &= ~to_abroad | kind_recruited | (slot_rank < slots[safe_dest])
