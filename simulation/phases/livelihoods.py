@@ -83,10 +83,12 @@ def _runs_on_assets(present, livelihood):
     return present & ((livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM))
 
 
-def seek_work(hh, access_table) -> np.ndarray:
+def seek_work(hh, access_table, node=None) -> np.ndarray:
     """Each household's livelihood this step (in place) and the labour it offers (earners at
-    the node's job access, float64); ``hh`` is the store or a slice of its rows."""
-    node = hh.node.astype(np.intp)
+    the node's job access, float64); ``hh`` is the store or a slice of its rows, ``node``
+    their nodes as intp if already converted."""
+    if node is None:
+        node = hh.node.astype(np.intp)
     present = hh.status != Status.IN_TRANSIT
     outsider = hh.group != Group.HOST
     at_origin_with_land = (hh.node == hh.origin) & hh.hlp_secure  # (both int32)
@@ -105,10 +107,12 @@ def seek_work(hh, access_table) -> np.ndarray:
     return np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0).astype(np.float64)
 
 
-def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
+def earn(hh, labour, rate, graph, params: Parameters, months: float, node=None) -> None:
     """Each household's income this step (in place): wages for the share of its ``labour``
-    that finds work at its node's employment ``rate``, asset income and remittances."""
-    node = hh.node.astype(np.intp)
+    that finds work at its node's employment ``rate``, asset income and remittances
+    (``node``: their nodes as intp, if already converted)."""
+    if node is None:
+        node = hh.node.astype(np.intp)
     livelihood = hh.livelihood
     # labour x jobs per seeker x wage x (1 or the casual share) x skill factor x months,
     # multiplied in place in that order
@@ -137,8 +141,8 @@ def seek_and_count(hh, access_table, labour, node, n_nodes: int):
 
     Counts are whole numbers, so the slices' counts add up to the whole store's exactly: they
     are made on the threads that share the rows, not in a serial pass after them."""
-    labour[:] = seek_work(hh, access_table)
     node[:] = hh.node
+    labour[:] = seek_work(hh, access_table, node)
     present = hh.status != Status.IN_TRANSIT
     outsider = hh.group != Group.HOST
     # (everyone counted, less the few in transit: no copy of the present rows)
@@ -155,13 +159,16 @@ def step(model, t: int) -> None:
     # each household's livelihood, labour and income on its own: slices of rows at once in
     # large runs (chunks.py); the jobs per seeker need the sum over all of them in between
     labour, node = np.empty(len(hh)), np.empty(len(hh), dtype=np.intp)
+
+    def own(array, rows):  # the rows' part of a whole-store array
+        return array[rows.start:rows.start + len(rows)]
+
     counts = per_household(model, lambda rows: seek_and_count(
-        rows, access_table, labour[rows.start:rows.start + len(rows)],
-        node[rows.start:rows.start + len(rows)], graph.n_nodes))
+        rows, access_table, own(labour, rows), own(node, rows), graph.n_nodes))
     seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
     rate = employment_rate(seekers_by_node, graph.labour_demand)
-    per_household(model, lambda rows: earn(rows, labour[rows.start:rows.start + len(rows)],
-                                           rate, graph, params, months))
+    per_household(model, lambda rows: earn(rows, own(labour, rows), rate, graph, params, months,
+                                           own(node, rows)))
 
     # competition with hosts for scarce jobs feeds tension (DESIGN.md section 3.2)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -182,11 +182,13 @@ def arrive(hh, travel_km_per_step: float) -> None:
     hh.ties[done] = NEW_PLACE_TIES
 
 
-def aspire(hh, graph, params: Parameters, months: float) -> np.ndarray:
+def aspire(hh, graph, params: Parameters, months: float, node=None) -> np.ndarray:
     """Aspiration, ties and ties to the origin of the households ``hh`` (the store or a slice
     of its rows), in place; returns which of them can move at all (``mobile``: not in
-    transit, not gone abroad)."""
-    node, status = hh.node.astype(np.intp), hh.status  # gathers by intp are much faster
+    transit, not gone abroad). ``node``: their nodes as intp, if already converted."""
+    if node is None:
+        node = hh.node.astype(np.intp)  # gathers by intp are much faster
+    status = hh.status
     mobile = status != Status.IN_TRANSIT
     mobile &= status != Status.REGULAR_MIGRATION
     mobile &= status != Status.IRREGULAR_MIGRATION
@@ -209,8 +211,8 @@ def aspire_and_count(hh, graph, params: Parameters, months: float, mobile, node)
     arrays); returns the households present at each node and those heading to each.
 
     Counts are whole numbers, so the slices' counts add up to the whole store's exactly."""
-    mobile[:] = aspire(hh, graph, params, months)
     node[:] = hh.node
+    mobile[:] = aspire(hh, graph, params, months, node)
     away = hh.status == Status.IN_TRANSIT
     # (everyone counted, less the few in transit: no copy of the present rows)
     present = (np.bincount(node, minlength=graph.n_nodes)
