@@ -257,7 +257,7 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
             line = survival_gap(gap_left, cut_in_need[rows], basket_in_need[rows], params)
             survival[rows] = line
             done |= line <= 0
-        _add_bit(blocked, rows, done, ALL_STRATEGIES)
+        _stop(blocked, rows, done)
         _add_bit(used_in_need, rows, took, bit)
     remaining[in_need] = left
     cut[in_need] = cut_in_need
@@ -286,6 +286,15 @@ def _add_bit(bits: np.ndarray, rows, mask: np.ndarray, bit) -> None:
         bits |= np.where(mask, bit, np.uint16(0))
     else:
         bits[rows[mask]] |= bit
+
+
+def _stop(blocked: np.ndarray, rows, mask: np.ndarray) -> None:
+    """Block every strategy (``ALL_STRATEGIES``) at the positions of ``rows`` (``_rows``) where
+    ``mask`` holds, in place: an assignment, as every bit blocked already is one of them."""
+    if isinstance(rows, slice):
+        blocked[mask] = ALL_STRATEGIES
+    else:
+        blocked[rows[mask]] = ALL_STRATEGIES
 
 
 def _cover(resource, hh, rows, wanted, need, params: Parameters, months: float):
