@@ -87,9 +87,9 @@ class RowChunks:
     def run(self, store, rule) -> list:
         """``rule(rows)`` for each slice ``rows`` of ``store`` (``HouseholdStore.rows``); the
         results in slice order. With one slice ``rule`` gets the store itself."""
-        bounds = self.bounds(len(store))
-        if len(bounds) == 1:
+        if len(store) < PARALLEL_MIN or self.threads == 1:  # one slice (bounds): the store
             return [rule(store)]
+        bounds = self.bounds(len(store))
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self.threads - 1,
                                             thread_name_prefix="prds-rows")

@@ -125,6 +125,30 @@ def seed_words(pool: list[int], const: int, steps: np.ndarray) -> np.ndarray:
     return out.astype("<u4").view("<u8").astype(np.uint64)
 
 
+def step_words(pool: list[int], const: int, step: int) -> np.ndarray:
+    """``seed_words`` for one ``step`` (below 2**32), on Python ints: the same four uint64
+    words, without the vectorised pass's fixed cost (for streams drawn at one step only, as
+    each population entry's and the latent draws are at step 0)."""
+    mixed = []
+    for dst in range(POOL_SIZE):  # the step's word into every pool word (hashmix, then mix)
+        after = (const * MULT_A) & MASK32
+        hashed = ((step ^ const) * after) & MASK32
+        hashed ^= hashed >> XSHIFT
+        value = (MIX_MULT_L * pool[dst] - MIX_MULT_R * hashed) & MASK32
+        mixed.append(value ^ (value >> XSHIFT))
+        const = after
+    words = []
+    const = INIT_B
+    for i in range(2 * POOL_SIZE):  # generate_state: eight 32-bit words from the pool in turn
+        after = (const * MULT_B) & MASK32
+        value = ((mixed[i % POOL_SIZE] ^ const) * after) & MASK32
+        words.append(value ^ (value >> XSHIFT))
+        const = after
+    # paired low word first, as seed_words views them
+    return np.array([words[2 * k] | words[2 * k + 1] << 32 for k in range(POOL_SIZE)],
+                    dtype=np.uint64)
+
+
 class _SeedWords(ISeedSequence):
     """A seed sequence whose state is already known (``PCG64`` asks it for four uint64s)."""
 
@@ -170,6 +194,8 @@ class RandomStreams:
                 for word in _uint32_words(stable_hash(name)):
                     const = _mix_in(pool, word, const)
                 named = self._named[name] = (pool, const)
+            if step == 0:  # the starting draws: most such streams are drawn at step 0 only
+                return np.random.Generator(np.random.PCG64(_SeedWords(step_words(*named, 0))))
             first = block * BLOCK
             words = seed_words(*named, np.arange(first, min(first + BLOCK, MASK32 + 1)))
             self._words[(name, block)] = words

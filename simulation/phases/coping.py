@@ -247,10 +247,9 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
             basket_in_need = basket[in_need]  # under a safety net
             survival = survival_gap(left, cut_in_need, basket_in_need, params)
             blocked[(survival <= 0) | hh.protected[in_need]] = ALL_STRATEGIES
-        can = (blocked & bit) == 0
-        if not can.any():
+        rows = _rows((blocked & bit) == 0)  # into the arrays of the households in need
+        if rows is None:
             continue
-        rows = _rows(can)  # into the arrays of the households in need
         if strategy.resource == "migrate":
             # covers nothing now: the household will try to leave (mobility phase)
             used_in_need[rows] |= bit
@@ -279,7 +278,7 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
             line = survival_gap(gap_left, cut_in_need[rows], basket_in_need[rows], params)
             survival[rows] = line
             done |= line <= 0
-        _add_bit(blocked, rows, done, ALL_STRATEGIES)
+        _stop(blocked, rows, done)
         _add_bit(used_in_need, rows, took, bit)
     remaining[in_need] = left
     cut[in_need] = cut_in_need
@@ -293,9 +292,12 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
 
 
 def _rows(mask: np.ndarray):
-    """The positions where ``mask`` holds: a slice of all when it holds everywhere (no
-    gather needed), else their indices."""
-    return slice(None) if mask.all() else np.flatnonzero(mask)
+    """The positions where ``mask`` (1-D) holds: a slice of all when it holds everywhere (no
+    gather needed), None when it holds nowhere, else their indices."""
+    rows = mask.nonzero()[0]
+    if len(rows) == 0:
+        return None
+    return slice(None) if len(rows) == len(mask) else rows
 
 
 def _add_bit(bits: np.ndarray, rows, mask: np.ndarray, bit) -> None:
@@ -305,6 +307,15 @@ def _add_bit(bits: np.ndarray, rows, mask: np.ndarray, bit) -> None:
         bits |= np.where(mask, bit, np.uint16(0))
     else:
         bits[rows[mask]] |= bit
+
+
+def _stop(blocked: np.ndarray, rows, mask: np.ndarray) -> None:
+    """Block every strategy (``ALL_STRATEGIES``) at the positions of ``rows`` (``_rows``) where
+    ``mask`` holds, in place: an assignment, as every bit blocked already is one of them."""
+    if isinstance(rows, slice):
+        blocked[mask] = ALL_STRATEGIES
+    else:
+        blocked[rows[mask]] = ALL_STRATEGIES
 
 
 def _cover(resource, hh, rows, wanted, need, params: Parameters, months: float):

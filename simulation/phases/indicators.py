@@ -25,6 +25,8 @@
   their homes why (IOM DTM Iraq 2016: damage to the residence, 76%).
 """
 
+from functools import cache
+
 import numpy as np
 
 from simulation.chunks import per_household
@@ -45,6 +47,9 @@ RSI_DOMAINS = (
 RCSI_PHASES = (4, 19, 43)
 RCSI_FOOD = (4, 10, 19, 43)
 RCSI_MAX = 56
+#: the bounds of a 1..5 score as int8 (``np.clip`` with Python ints checks them against the
+#: array's integer limits first, several times the cost of the clip on a small array)
+SCORE_MIN, SCORE_MAX = np.int8(1), np.int8(5)
 
 
 def rcsi(unmet_need: np.ndarray, lcs: np.ndarray) -> np.ndarray:
@@ -100,6 +105,7 @@ def score(value: np.ndarray, thresholds) -> np.ndarray:
     return out
 
 
+@cache  # (a few thresholds, asked at every step)
 def float32_at_or_above(threshold: float) -> np.float32:
     """The smallest float32 at or above ``threshold``: for a float32 ``x``, ``x >= threshold``
     (compared in float64) exactly when ``x >= float32_at_or_above(threshold)``, compared in
@@ -128,7 +134,7 @@ def cari(rcsi_value, lcs, living_standard) -> np.ndarray:
     """WFP CARI class 1..4 (food secure .. severely food insecure)."""
     rcsi_index = np.asarray(rcsi_value).astype(np.intp)  # (take is slow with small ints)
     current = np.take(CURRENT_BY_RCSI, rcsi_index, mode="clip")  # rCSI phases (WFP)
-    economic = 5 - score(living_standard, [0.5, 0.8, 1.0]).clip(1, 4)  # vs SMEB/MEB
+    economic = 5 - score(living_standard, [0.5, 0.8, 1.0]).clip(SCORE_MIN, np.int8(4))  # vs SMEB/MEB
     # (current + (lcs + economic) / 2) / 2 = quarters / 4, quarters a small integer
     quarters = 2 * current.astype(np.intp) + lcs + economic
     return np.take(CARI_BY_QUARTERS, quarters, mode="clip")
@@ -170,12 +176,12 @@ def _domain_scores(hh, graph, rcsi_value):
     by_node = np.clip(np.rint(1.0 + 4.0 * graph.services), 0, 6).astype(np.int8)
     services = np.take(by_node, node)
     yield np.clip(np.where(withdrew, np.int8(1), np.where(cut != 0, np.int8(2), services)),
-                  1, 5)  # education
+                  SCORE_MIN, SCORE_MAX)  # education
     health_care = services - cut
-    yield np.clip(health_care, 1, 5, out=health_care)
+    yield np.clip(health_care, SCORE_MIN, SCORE_MAX, out=health_care)
     yield np.take(HEALTH_STATUS, food.astype(np.intp) * 6 + health_care)
     safety = np.take(np.rint(5.0 - 4.0 * graph.threat).astype(np.int8), node) - risky
-    yield np.clip(safety, 1, 5, out=safety)
+    yield np.clip(safety, SCORE_MIN, SCORE_MAX, out=safety)
     yield score(hh.income / need, [0.2, 0.5, 0.75, 1.0])  # employment
     yield score(hh.living_standard, [0.5, 0.8, 1.0, 1.3])  # financial resources
     total = hh.income + hh.aid

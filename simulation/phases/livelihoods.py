@@ -11,7 +11,7 @@ the wage at that abroad node, per month (income, not aid: no aid dependency, no 
 
 import numpy as np
 
-from simulation.chunks import per_household, per_household_array
+from simulation.chunks import per_household
 from simulation.codes import Group, Livelihood, Status
 from simulation.params import Parameters
 
@@ -83,10 +83,12 @@ def _runs_on_assets(present, livelihood):
     return present & ((livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM))
 
 
-def seek_work(hh, access_table) -> np.ndarray:
+def seek_work(hh, access_table, node=None) -> np.ndarray:
     """Each household's livelihood this step (in place) and the labour it offers (earners at
-    the node's job access, float64); ``hh`` is the store or a slice of its rows."""
-    node = hh.node.astype(np.intp)
+    the node's job access, float64); ``hh`` is the store or a slice of its rows, ``node``
+    their nodes as intp if already converted."""
+    if node is None:
+        node = hh.node.astype(np.intp)
     present = hh.status != Status.IN_TRANSIT
     outsider = hh.group != Group.HOST
     at_origin_with_land = (hh.node == hh.origin) & hh.hlp_secure  # (both int32)
@@ -105,10 +107,12 @@ def seek_work(hh, access_table) -> np.ndarray:
     return np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0).astype(np.float64)
 
 
-def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
+def earn(hh, labour, rate, graph, params: Parameters, months: float, node=None) -> None:
     """Each household's income this step (in place): wages for the share of its ``labour``
-    that finds work at its node's employment ``rate``, asset income and remittances."""
-    node = hh.node.astype(np.intp)
+    that finds work at its node's employment ``rate``, asset income and remittances
+    (``node``: their nodes as intp, if already converted)."""
+    if node is None:
+        node = hh.node.astype(np.intp)
     livelihood = hh.livelihood
     # labour x jobs per seeker x wage x (1 or the casual share) x skill factor x months,
     # multiplied in place in that order
@@ -130,20 +134,41 @@ def earn(hh, labour, rate, graph, params: Parameters, months: float) -> None:
     hh.income = income
 
 
+def seek_and_count(hh, access_table, labour, node, n_nodes: int):
+    """``seek_work`` on the households ``hh`` (the store or a slice of its rows), its labour
+    written into ``labour`` and their nodes (intp) into ``node`` (their rows of whole-store
+    arrays); returns the residents (present) and the outsiders among them at each node.
+
+    Counts are whole numbers, so the slices' counts add up to the whole store's exactly: they
+    are made on the threads that share the rows, not in a serial pass after them."""
+    node[:] = hh.node
+    labour[:] = seek_work(hh, access_table, node)
+    present = hh.status != Status.IN_TRANSIT
+    outsider = hh.group != Group.HOST
+    # (everyone counted, less the few in transit: no copy of the present rows)
+    residents = (np.bincount(node, minlength=n_nodes)
+                 - np.bincount(node[~present], minlength=n_nodes))
+    outsiders = np.bincount(node[outsider & present], minlength=n_nodes)
+    return residents, outsiders
+
+
 def step(model, t: int) -> None:
     hh, graph, params = model.households, model.graph, model.params
     months = model.days_per_step / 30.0
     access_table = access_by_node(graph, params)
     # each household's livelihood, labour and income on its own: slices of rows at once in
     # large runs (chunks.py); the jobs per seeker need the sum over all of them in between
-    labour = per_household_array(model, lambda rows: seek_work(rows, access_table))
-    node = hh.node.astype(np.intp)  # gathers by an intp index are several times faster
+    labour, node = np.empty(len(hh)), np.empty(len(hh), dtype=np.intp)
+
+    def own(array, rows):  # the rows' part of a whole-store array
+        return array[rows.start:rows.start + len(rows)]
+
+    counts = per_household(model, lambda rows: seek_and_count(
+        rows, access_table, own(labour, rows), own(node, rows), graph.n_nodes))
     seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
     rate = employment_rate(seekers_by_node, graph.labour_demand)
-    per_household(model, lambda rows: earn(rows, labour[rows.start:rows.start + len(rows)],
-                                           rate, graph, params, months))
-    present = hh.status != Status.IN_TRANSIT
-    outsider = hh.group != Group.HOST
+    per_household(model, lambda rows: earn(rows, own(labour, rows), rate, graph, params, months,
+                                           own(node, rows)))
 
     # competition with hosts for scarce jobs feeds tension (DESIGN.md section 3.2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -151,10 +176,8 @@ def step(model, t: int) -> None:
                           seekers_by_node / graph.labour_demand - 1.0,
                           np.where(seekers_by_node > 0, 2.0, 0.0))
     excess = np.clip(excess, 0.0, 2.0)
-    outsiders = np.bincount(node[outsider & present], minlength=graph.n_nodes).astype(np.float64)
-    # (everyone counted, less the few in transit: no copy of the present rows)
-    residents = (np.bincount(node, minlength=graph.n_nodes)
-                 - np.bincount(node[~present], minlength=graph.n_nodes)).astype(np.float64)
+    residents = sum(part[0] for part in counts).astype(np.float64)
+    outsiders = sum(part[1] for part in counts).astype(np.float64)
     outsider_share = np.divide(outsiders, residents, out=np.zeros_like(outsiders), where=residents > 0)
     # tension needs both sides: it peaks where outsiders and hosts are mixed half and half
     mixing = 4.0 * outsider_share * (1.0 - outsider_share)

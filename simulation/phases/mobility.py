@@ -19,7 +19,7 @@
 
 import numpy as np
 
-from simulation.chunks import per_household_array
+from simulation.chunks import per_household
 from simulation.codes import DISPLACED_STATUSES, SOLUTION_PATHWAYS, Coping, NodeType, Status
 from simulation.params import Parameters, per_step
 from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE
@@ -32,6 +32,8 @@ KINDS = ("forced", "voluntary", "abroad")
 #: ties at a new place start low and grow; ties to the origin fade while away (assumption)
 NEW_PLACE_TIES = 0.2
 TIES_GROWTH = 0.02
+#: a rank no one reaches (households not competing for a slot)
+NO_RANK = np.iinfo(np.int64).max
 
 
 def aspiration(threat, lcs, earned_ratio, ties, services, params: Parameters,
@@ -145,7 +147,7 @@ def draw_from_cdf(cdf: np.ndarray, totals: np.ndarray, rows: np.ndarray,
     n, width = cdf.shape
     flat = (cdf + np.arange(n)[:, None]).ravel()
     dest = np.searchsorted(flat, rows + u, side="right") - rows * width
-    dest = np.clip(dest, 0, width - 1)
+    dest = np.clip(dest, np.intp(0), np.intp(width - 1))  # (intp bounds: no limit checks)
     return np.where(totals[rows] > 0, dest, -1)
 
 
@@ -180,11 +182,13 @@ def arrive(hh, travel_km_per_step: float) -> None:
     hh.ties[done] = NEW_PLACE_TIES
 
 
-def aspire(hh, graph, params: Parameters, months: float) -> np.ndarray:
+def aspire(hh, graph, params: Parameters, months: float, node=None) -> np.ndarray:
     """Aspiration, ties and ties to the origin of the households ``hh`` (the store or a slice
     of its rows), in place; returns which of them can move at all (``mobile``: not in
-    transit, not gone abroad)."""
-    node, status = hh.node.astype(np.intp), hh.status  # gathers by intp are much faster
+    transit, not gone abroad). ``node``: their nodes as intp, if already converted."""
+    if node is None:
+        node = hh.node.astype(np.intp)  # gathers by intp are much faster
+    status = hh.status
     mobile = status != Status.IN_TRANSIT
     mobile &= status != Status.REGULAR_MIGRATION
     mobile &= status != Status.IRREGULAR_MIGRATION
@@ -201,6 +205,22 @@ def aspire(hh, graph, params: Parameters, months: float) -> np.ndarray:
     return mobile
 
 
+def aspire_and_count(hh, graph, params: Parameters, months: float, mobile, node):
+    """``aspire`` on the households ``hh`` (the store or a slice of its rows), which can move
+    written into ``mobile`` and their nodes (intp) into ``node`` (their rows of whole-store
+    arrays); returns the households present at each node and those heading to each.
+
+    Counts are whole numbers, so the slices' counts add up to the whole store's exactly."""
+    node[:] = hh.node
+    mobile[:] = aspire(hh, graph, params, months, node)
+    away = hh.status == Status.IN_TRANSIT
+    # (everyone counted, less the few in transit: no copy of the present rows)
+    present = (np.bincount(node, minlength=graph.n_nodes)
+               - np.bincount(node[away], minlength=graph.n_nodes))
+    heading = hh.destination[away]
+    return present, np.bincount(heading[heading >= 0], minlength=graph.n_nodes)
+
+
 def step(model, t: int) -> None:
     hh, graph, params = model.households, model.graph, model.params
     days, months = model.days_per_step, model.days_per_step / 30.0
@@ -208,9 +228,12 @@ def step(model, t: int) -> None:
     reach_km = params.travel_speed_km_day * days
     arrive(hh, reach_km)
 
-    # each household's aspiration and ties on its own: slices of rows at once in large runs
-    mobile = per_household_array(model, lambda rows: aspire(rows, graph, params, months))
-    node, status = hh.node.astype(np.intp), hh.status  # gathers by intp are much faster
+    # each household's aspiration and ties on its own, and the counts by node: slices of rows
+    # at once in large runs
+    mobile, node = np.empty(n, dtype=bool), np.empty(n, dtype=np.intp)
+    counts = per_household(model, lambda rows: aspire_and_count(
+        rows, graph, params, months, mobile[rows.start:rows.start + len(rows)],
+        node[rows.start:rows.start + len(rows)]))
 
     forced = model.today.fleeing & mobile
     # households a labour mobility programme recruited this step go where it sends them
@@ -233,12 +256,8 @@ def step(model, t: int) -> None:
     # --- destinations ---------------------------------------------------------------------------
     distance, cost = graph.routes(t)
     distance_regular, _ = graph.routes(t, cross_borders=False)
-    present = status != Status.IN_TRANSIT
-    # (everyone counted, less the few in transit: no copy of the present rows)
-    occupancy = (np.bincount(node, minlength=graph.n_nodes)
-                 - np.bincount(node[~present], minlength=graph.n_nodes)).astype(np.float64)
-    heading = hh.destination[~present]
-    occupancy += np.bincount(heading[heading >= 0], minlength=graph.n_nodes)
+    occupancy = sum(part[0] for part in counts).astype(np.float64)
+    occupancy += sum(part[1] for part in counts)
     room = graph.capacity * params.capacity_scaling - occupancy
 
     rows = node[considered]
@@ -300,7 +319,7 @@ def step(model, t: int) -> None:
     slots = graph.regular_slots_into(t, days) + model.today.extra_slots
     wants_slot = regular & to_abroad & ~kind_recruited  # recruits have the programme's places
     if wants_slot.any():
-        slot_rank = np.full(len(considered), np.iinfo(np.int64).max)
+        slot_rank = np.full(len(considered), NO_RANK)
         draw = model.streams.uniform("slots", t, n)[considered]
         slot_rank[wants_slot] = rank_within(safe_dest[wants_slot], draw[wants_slot])
         regular &= ~to_abroad | kind_recruited | (slot_rank < slots[safe_dest])
