@@ -78,16 +78,20 @@ class RowChunks:
         self.threads = max(1, default_threads() if threads is None else int(threads))
         self._pool: ThreadPoolExecutor | None = None
 
+    def sliced(self, n: int) -> bool:
+        """Whether a store of ``n`` rows is shared out in slices (else the rule gets it whole)."""
+        return n >= PARALLEL_MIN and self.threads > 1
+
     def bounds(self, n: int) -> list[tuple[int, int]]:
         """The (start, stop) of each slice of ``n`` rows."""
-        k = self.threads * SLICES_PER_THREAD if n >= PARALLEL_MIN and self.threads > 1 else 1
+        k = self.threads * SLICES_PER_THREAD if self.sliced(n) else 1
         edges = [n * i // k for i in range(k + 1)]
         return list(zip(edges[:-1], edges[1:], strict=True))
 
     def run(self, store, rule) -> list:
         """``rule(rows)`` for each slice ``rows`` of ``store`` (``HouseholdStore.rows``); the
         results in slice order. With one slice ``rule`` gets the store itself."""
-        if len(store) < PARALLEL_MIN or self.threads == 1:  # one slice (bounds): the store
+        if not self.sliced(len(store)):
             return [rule(store)]
         bounds = self.bounds(len(store))
         if self._pool is None:
@@ -132,8 +136,7 @@ def per_household(model, rule) -> list:
     return chunks.run(model.households, rule)
 
 
-def per_household_array(model, rule) -> np.ndarray:
-    """``per_household`` for a rule that returns one value per row of what it is given: the
-    slices' arrays joined in row order, one array over the whole store."""
-    parts = per_household(model, rule)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+def rows_of(array: np.ndarray, rows) -> np.ndarray:
+    """The part of a whole-store ``array`` that belongs to ``rows`` (the store itself or one
+    of its slices, as a per-household rule is given): a view, written in place."""
+    return array[rows.start:rows.start + len(rows)]

@@ -129,14 +129,8 @@ def step_words(pool: list[int], const: int, step: int) -> np.ndarray:
     """``seed_words`` for one ``step`` (below 2**32), on Python ints: the same four uint64
     words, without the vectorised pass's fixed cost (for streams drawn at one step only, as
     each population entry's and the latent draws are at step 0)."""
-    mixed = []
-    for dst in range(POOL_SIZE):  # the step's word into every pool word (hashmix, then mix)
-        after = (const * MULT_A) & MASK32
-        hashed = ((step ^ const) * after) & MASK32
-        hashed ^= hashed >> XSHIFT
-        value = (MIX_MULT_L * pool[dst] - MIX_MULT_R * hashed) & MASK32
-        mixed.append(value ^ (value >> XSHIFT))
-        const = after
+    mixed = list(pool)
+    _mix_in(mixed, step, const)  # the step's word into every pool word
     words = []
     const = INIT_B
     for i in range(2 * POOL_SIZE):  # generate_state: eight 32-bit words from the pool in turn

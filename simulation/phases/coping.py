@@ -150,7 +150,9 @@ def basket_of(meb_per_person, size, withdrew_children, months: float) -> np.ndar
 def debt_service(debt, basket, group, params: Parameters, months: float) -> np.ndarray:
     """What the debt costs this step (USD, float64): ``debt_interest`` a month on the debt
     up to the household's borrowing limit (``borrow_limit`` months of ``basket``, the MEB
-    part of its needs this step), none on arrears beyond it (rule 5). Pure."""
+    part of its needs this step), none on arrears beyond it (rule 5). Pure. (The credit
+    strategy's limit counts months of the whole need, service included; this one cannot,
+    the service being what it computes.)"""
     limit = borrow_limit(group, params) * (basket / max(months, 1e-9))
     service = np.minimum(np.asarray(debt, dtype=np.float64), limit) * params.debt_interest
     service *= months
@@ -406,12 +408,13 @@ def cope(hh, meb_by_node, params: Parameters, months: float) -> None:
                                       hh.aid[out_of_school], full_need, params)]
         hh.strategies_exhausted[back] &= ~school
         withdrew[back] = False
-    basket = basket_of(meb, hh.size, withdrew, months)
-    service = debt_service(hh.debt, basket, hh.group, params, months)
-    need = (basket + service).astype(np.float32)
+    # needs(), with its two parts kept: the MEB part and the debt service
+    exact_basket = basket_of(meb, hh.size, withdrew, months)
+    exact_service = debt_service(hh.debt, exact_basket, hh.group, params, months)
+    need = (exact_basket + exact_service).astype(np.float32)
     hh.need = need
-    service = service.astype(np.float32)
-    basket = need - service
+    service = exact_service.astype(np.float32)
+    basket = need - service  # the MEB part in float32, as the ladder compares it with need
     gap = need - hh.income - hh.aid
     consumption = basket.astype(np.float64)
     in_surplus = np.flatnonzero(gap < 0)

@@ -11,7 +11,7 @@ the wage at that abroad node, per month (income, not aid: no aid dependency, no 
 
 import numpy as np
 
-from simulation.chunks import per_household
+from simulation.chunks import per_household, rows_of
 from simulation.codes import Group, Livelihood, Status
 from simulation.params import Parameters
 
@@ -159,16 +159,12 @@ def step(model, t: int) -> None:
     # each household's livelihood, labour and income on its own: slices of rows at once in
     # large runs (chunks.py); the jobs per seeker need the sum over all of them in between
     labour, node = np.empty(len(hh)), np.empty(len(hh), dtype=np.intp)
-
-    def own(array, rows):  # the rows' part of a whole-store array
-        return array[rows.start:rows.start + len(rows)]
-
     counts = per_household(model, lambda rows: seek_and_count(
-        rows, access_table, own(labour, rows), own(node, rows), graph.n_nodes))
+        rows, access_table, rows_of(labour, rows), rows_of(node, rows), graph.n_nodes))
     seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
     rate = employment_rate(seekers_by_node, graph.labour_demand)
-    per_household(model, lambda rows: earn(rows, own(labour, rows), rate, graph, params, months,
-                                           own(node, rows)))
+    per_household(model, lambda rows: earn(rows, rows_of(labour, rows), rate, graph, params,
+                                           months, rows_of(node, rows)))
 
     # competition with hosts for scarce jobs feeds tension (DESIGN.md section 3.2)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -19,7 +19,7 @@
 
 import numpy as np
 
-from simulation.chunks import per_household
+from simulation.chunks import per_household, rows_of
 from simulation.codes import DISPLACED_STATUSES, SOLUTION_PATHWAYS, Coping, NodeType, Status
 from simulation.params import Parameters, per_step
 from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE
@@ -232,8 +232,7 @@ def step(model, t: int) -> None:
     # at once in large runs
     mobile, node = np.empty(n, dtype=bool), np.empty(n, dtype=np.intp)
     counts = per_household(model, lambda rows: aspire_and_count(
-        rows, graph, params, months, mobile[rows.start:rows.start + len(rows)],
-        node[rows.start:rows.start + len(rows)]))
+        rows, graph, params, months, rows_of(mobile, rows), rows_of(node, rows)))
 
     forced = model.today.fleeing & mobile
     # households a labour mobility programme recruited this step go where it sends them
