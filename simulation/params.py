@@ -34,11 +34,15 @@ class Parameters(BaseModel):
     )
     flight_steepness: float = _p(12.0, 0.1, 100, "steepness of the logistic flight curve", "assumption")
     damage_rate: float = _p(
-        0.03, 0, 1, "monthly increase in housing and infrastructure damage at threat 1",
-        "assumption",
+        0.03, 0, 1, "share of the housing and infrastructure still standing that threat 1 "
+        "damages or destroys in a month (shocks.update_damage)",
+        "assumption (the form); fitted to World Bank 2017, The Toll of War: 27-32% of Syria's "
+        "housing stock damaged or destroyed by early 2017 (worldbank_syria_housing_damage)",
     )
     recovery_rate: float = _p(
-        0.01, 0, 1, "monthly natural recovery of damage where threat is low", "assumption",
+        0.01, 0, 1, "monthly natural recovery of damage where threat is below 0.2",
+        "assumption; fitted to IOM DTM Iraq 2016 through the share of returnees whose home is "
+        "damaged (dtm_iraq_home_damage)",
     )
 
     # --- 2. Livelihoods --------------------------------------------------------------------
@@ -238,7 +242,8 @@ class Parameters(BaseModel):
         0.4, 0, 1, "a displaced household intends to return within 12 months only if services "
         "at its origin are at least this (with safety, its home usable, and work there)",
         "assumption; UNHCR RPIS 5 (2019): security, services and shelter, and livelihoods "
-        "are the conditions Syrian refugees cite for return",
+        "are the conditions Syrian refugees cite for return; fitted to its 5.9% intending "
+        "to return within 12 months (rpis_intend_to_return)",
     )
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:

@@ -82,6 +82,10 @@ COLUMNS: dict[str, Column] = {
     "home_damage_draw": Column(np.float32, -1.0, "latent draw, 0..1 (-1: not drawn yet): its own "
                                "home at origin is damaged while the draw is below the origin's "
                                "damage (indicators.home_condition)"),
+    "return_safety_draw": Column(np.float32, -1.0, "latent draw, 0..1 (-1: not drawn yet): "
+                                 "the household judges its origin safe while the draw is at "
+                                 "least threat / return_threat_max "
+                                 "(indicators.return_intentions)"),
     "return_hope": Column(np.bool_, False, "displaced and hopes to return home one day"),
     "return_intent": Column(np.bool_, False, "displaced and intends to return within 12 months"),
     "home_unusable": Column(np.int8, 0, "a returnee that cannot move back into its own home: "

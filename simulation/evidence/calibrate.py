@@ -26,6 +26,7 @@ import concurrent.futures as cf
 import math
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,8 +200,9 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
         progress: called with a :class:`CalibrationProgress` after every told trial.
         after_batch: called with the study after every batch (to write the history).
     """
+    import optuna
     from optuna.distributions import FloatDistribution
-    from optuna.samplers import TPESampler
+    from optuna.samplers import PartialFixedSampler, TPESampler
     from optuna.trial import Trial, TrialState
 
     from simulation.sweeps.executors import SerialExecutor
@@ -219,6 +221,7 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
         distributions = {name: FloatDistribution(low, high, log=log)
                          for name, (low, high, log) in calibration.bounds().items()}
         entries = tuple(calibration.entries)
+        start = calibration.start_values()
         before = study.get_trials(deepcopy=False)
         state = CalibrationProgress(total=total,
                                     done=sum(t.state.is_finished() for t in before))
@@ -245,6 +248,10 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
                 study.sampler = TPESampler(seed=trial_seed(calibration.seed, number),
                                            n_startup_trials=calibration.startup_trials,
                                            multivariate=True, constant_liar=True)
+                if number == 0 and start is not None:  # the set in force (``start: defaults``)
+                    with warnings.catch_warnings():  # (optuna marks it experimental)
+                        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                        study.sampler = PartialFixedSampler(start, study.sampler)
                 trial = study.ask(distributions)
                 if trial.number != number:  # another writer: the folder lock should prevent it
                     raise RuntimeError(f"asked trial {number}, the study numbered it {trial.number}")

@@ -8,7 +8,13 @@ A calibration file (``scenarios/evidence/calibration.yaml``; README "Calibrating
 - ``targets``: evidence entries marked ``use: fit`` (a list of ids, or ids with weights);
   an entry marked ``use: test`` is refused: test entries never enter the loss;
 - ``trials``, ``batch`` (trials asked together: the parallel width, fixed in the file so that
-  the trials do not depend on the number of workers), ``replicates`` and ``seed``.
+  the trials do not depend on the number of workers), ``replicates`` and ``seed``;
+- ``start``: ``random`` (every early trial drawn at random), ``defaults`` (trial 0 is the
+  parameter set in force, the package's calibrated defaults clipped to the ranges, so that
+  a calibration rerun after a rule change begins where the last one ended, and the best it
+  returns is never worse than keeping that set), or a mapping of fitted parameters to
+  values (the defaults in force with those set: an initial guess for parameters new to the
+  calibration, whose declared defaults may be far from the evidence).
 
 Problems are reported as a :class:`CalibrationError` naming the file, the line and the key
 path, with the nearest valid name for a typo, as the scenario and sweep loaders do (their
@@ -24,7 +30,7 @@ import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -80,6 +86,10 @@ class Calibration(BaseModel):
     replicates: Annotated[int, Field(ge=1, le=1000)] = Field(
         3, description="paired seeds per trial (the same seeds in every trial)")
     seed: Annotated[int, Field(ge=0, lt=2**63)] = Field(0, description="root seed")
+    start: Literal["random", "defaults"] | dict[str, float] = Field(
+        "random", description="trial 0: drawn at random, the parameter set in force (the "
+                              "package defaults, clipped to the ranges), or that set with "
+                              "the values given here")
 
     _file: str = PrivateAttr("<calibration>")
     _entries: tuple = PrivateAttr(())
@@ -113,6 +123,16 @@ class Calibration(BaseModel):
             out[name] = (float(low), float(high), chosen.log)
         return out
 
+    def start_values(self) -> dict[str, float] | None:
+        """Trial 0's parameters under ``start: defaults`` (None under ``random``): each
+        fitted parameter's default in force, clipped to its range."""
+        if self.start == "random":
+            return None
+        given = self.start if isinstance(self.start, dict) else {}
+        defaults = Parameters()
+        return {name: min(max(float(given.get(name, getattr(defaults, name))), low), high)
+                for name, (low, high, _) in self.bounds().items()}
+
     def fingerprint(self) -> str:
         """What a study's trials depend on: the search space, the targets with their entry
         files, replicates, seed, batch and startup (not ``trials``: a study may be extended)."""
@@ -121,6 +141,8 @@ class Calibration(BaseModel):
             "seed": self.seed, "batch": self.batch, "startup_trials": self.startup_trials,
             "entries": {e.id: e.spec.model_dump(mode="json") for e in self._entries},
         }
+        if self.start != "random":  # (so that studies made before ``start`` existed resume)
+            made_of["start"] = self.start
         text = json.dumps(made_of, sort_keys=True, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -188,6 +210,18 @@ def _check_parameters(calibration: Calibration, lines: dict, file: str) -> list:
                              f"pinned in scenarios/flee/validation_parameters.yaml: fitting it "
                              f"would change the validation's ARD; pin it there first or leave "
                              f"it out"))
+    if isinstance(calibration.start, dict) and not problems:
+        bounds = calibration.bounds()
+        for name, value in calibration.start.items():
+            key = ("start", name)
+            if name not in bounds:
+                problems.append((*where(key, lines, file), _format(key),
+                                 f"{name!r} is not a parameter this file fits (start values "
+                                 f"are for the names under parameters: {sorted(bounds)})"))
+            elif not bounds[name][0] <= value <= bounds[name][1]:
+                problems.append((*where(key, lines, file), _format(key),
+                                 f"{value:g} is outside this file's range "
+                                 f"{bounds[name][0]:g}..{bounds[name][1]:g} for {name}"))
     return problems
 
 

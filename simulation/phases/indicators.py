@@ -15,9 +15,14 @@
   return one day* while its latent attachment draw is below its ties to the origin (so the
   share hoping is the mean origin tie, and it wanes as ties decay away from home); it
   *intends to return within 12 months* if it hopes to and the conditions refugees cite
-  hold at its origin (RPIS 5, 2019: security, services and shelter, livelihoods): threat
-  below ``return_threat_max`` (the mobility phase's own limit for returns), services at
-  least ``return_services_min``, its own home usable, and jobs there.
+  hold at its origin (RPIS 5, 2019: security, services and shelter, livelihoods): the
+  origin safe in its own judgement, services at least ``return_services_min``, its own
+  home usable, and jobs there. Households judge safety differently (fear of conscription,
+  arrest or reprisals is personal; RPIS reports safety as the first reason not to return
+  while others in the same place intend to): a household judges its origin safe while its
+  latent safety draw is at least threat / ``return_threat_max``, so the share judging it
+  safe falls linearly from all at threat 0 to none at the mobility phase's own limit for
+  returns (a linear form: an assumption).
 - Home condition (``home_condition``): a returnee's own home is damaged while its latent
   draw is below the origin's damage (so the share damaged follows the damage, and repairs
   bring homes back); a home not damaged but without secure HLP (lost, occupied) is not
@@ -250,8 +255,12 @@ def home_condition(hh, graph, draw) -> np.ndarray:
     return out
 
 
-def return_intentions(hh, graph, attachment, draw, params: Parameters):
-    """(hopes to return one day, intends to within 12 months) for each household (docstring)."""
+def return_intentions(hh, graph, attachment, draw, safety, params: Parameters):
+    """(hopes to return one day, intends to within 12 months) for each household (docstring).
+
+    ``attachment``, ``draw`` and ``safety`` are the households' latent draws: against their
+    origin ties, their home's damage, and the origin's threat.
+    """
     hope = np.zeros(len(hh), dtype=bool)
     intent = np.zeros(len(hh), dtype=bool)
     rows = np.flatnonzero(np.take(_IS_DISPLACED, hh.status.astype(np.intp)))
@@ -259,10 +268,11 @@ def return_intentions(hh, graph, attachment, draw, params: Parameters):
     hoping = attachment[rows] < hh.origin_ties[rows]
     hope[rows] = hoping
     home_usable = (draw[rows] >= graph.damage[origin]) & hh.hlp_secure[rows]
-    # the conditions at the origin, tested once per node
-    conditions = ((graph.threat < params.return_threat_max)
-                  & (graph.services >= params.return_services_min) & (graph.labour_demand > 0))
-    intent[rows] = hoping & np.take(conditions, origin) & home_usable
+    judged_safe = safety[rows] * params.return_threat_max >= graph.threat[origin]
+    judged_safe &= graph.threat[origin] < params.return_threat_max  # (a draw of 1 at the limit)
+    # the conditions at the origin everyone shares, tested once per node
+    conditions = (graph.services >= params.return_services_min) & (graph.labour_demand > 0)
+    intent[rows] = hoping & judged_safe & np.take(conditions, origin) & home_usable
     return hope, intent
 
 
@@ -272,6 +282,7 @@ def step(model, t: int) -> None:
     # indicators on its own: slices of rows at once in large runs (chunks.py)
     latent_draws(hh, "return_attachment", model.streams, "return_attachment")
     latent_draws(hh, "home_damage_draw", model.streams, "home_damage")
+    latent_draws(hh, "return_safety_draw", model.streams, "return_safety")
     per_household(model, lambda rows: assess(rows, graph, params, t, model.days_per_step))
 
 
@@ -294,4 +305,5 @@ def assess(hh, graph, params: Parameters, t: int, days_per_step: float) -> None:
 
     hh.home_unusable = home_condition(hh, graph, hh.home_damage_draw)
     hh.return_hope, hh.return_intent = return_intentions(hh, graph, hh.return_attachment,
-                                                         hh.home_damage_draw, params)
+                                                         hh.home_damage_draw,
+                                                         hh.return_safety_draw, params)

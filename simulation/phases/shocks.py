@@ -22,9 +22,17 @@ def flight_probability(threat: np.ndarray, params: Parameters, days_per_step: fl
 
 def update_damage(damage: np.ndarray, threat: np.ndarray, params: Parameters,
                   months: float) -> np.ndarray:
-    """Damage grows with threat and slowly recovers where threat is low (assumption)."""
+    """Damage grows with threat on what still stands and slowly recovers where threat is low.
+
+    The growth is ``damage_rate * threat`` of the intact share a month, so damage approaches
+    1 but never overshoots it: fighting destroys a share of the buildings left, and the
+    share destroyed slows as fewer stand (World Bank 2017, The Toll of War: 27-32% of Syria's
+    housing damaged or destroyed after six years, not all of it). The rate is calibrated to
+    that figure (``worldbank_syria_housing_damage``); the recovery is an assumption.
+    """
     recovering = threat < 0.2
-    change = params.damage_rate * threat * months - params.recovery_rate * recovering * months
+    change = (params.damage_rate * threat * (1.0 - damage) * months
+              - params.recovery_rate * recovering * months)
     return np.clip(damage + change, 0.0, 1.0)
 
 

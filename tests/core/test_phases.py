@@ -31,6 +31,18 @@ def test_damage_grows_under_threat_and_recovers_when_safe():
     assert after[0] > 0.1 > after[1]
 
 
+def test_damage_grows_on_what_still_stands_and_never_overshoots():
+    """Each month destroys damage_rate * threat of the intact share: after m months at
+    threat 1 the intact share is (1 - rate)^m of what it was, approaching 0, never below."""
+    params = P.model_copy(update={"damage_rate": 0.2, "recovery_rate": 0.0})
+    damage = np.array([0.0, 0.5, 0.9])
+    for _ in range(12):
+        damage = shocks.update_damage(damage, np.ones(3), params, 1.0)
+    intact = 1.0 - np.array([0.0, 0.5, 0.9])
+    assert np.allclose(1.0 - damage, intact * 0.8 ** 12)
+    assert np.all(damage < 1.0)
+
+
 def test_no_threat_no_flight_and_high_threat_flight():
     data = tiny_scenario_dict(steps=1)
     model = PRDSModel(load_scenario(data), seed=1)

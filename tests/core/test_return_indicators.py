@@ -11,6 +11,7 @@ from simulation.random_streams import RandomStreams
 from simulation.state import HouseholdStore
 
 PARAMS = Parameters()
+SAFE = np.ones(20_000)  # every household judges any threat below the limit safe
 
 
 def graph(threat=0.1, damage=0.5, services=0.6, jobs=100.0):
@@ -30,24 +31,36 @@ def displaced(n, **values):
 def test_share_hoping_to_return_is_the_mean_origin_tie():
     hh = displaced(20_000, origin_ties=0.75, hlp_secure=True)
     attachment = RandomStreams(1).uniform("return_attachment", 0, len(hh))
-    hope, _ = return_intentions(hh, graph(), attachment, np.ones(len(hh)), PARAMS)
+    hope, _ = return_intentions(hh, graph(), attachment, np.ones(len(hh)), SAFE, PARAMS)
     assert abs(hope.mean() - 0.75) < 0.01
 
 
 def test_intention_needs_hope_safety_services_a_usable_home_and_jobs():
     n = 4
     hh = displaced(n, origin_ties=1.0, hlp_secure=True)
-    attachment, usable = np.zeros(n), np.ones(n)
-    assert return_intentions(hh, graph(), attachment, usable, PARAMS)[1].all()
+    attachment, usable, safe = np.zeros(n), np.ones(n), np.ones(n)
+    assert return_intentions(hh, graph(), attachment, usable, safe, PARAMS)[1].all()
     for unsafe in (graph(threat=0.5), graph(services=0.2), graph(jobs=0.0)):
-        assert not return_intentions(hh, unsafe, attachment, usable, PARAMS)[1].any()
+        assert not return_intentions(hh, unsafe, attachment, usable, safe, PARAMS)[1].any()
     damaged = np.zeros(n)  # every draw below the origin's damage: homes damaged
-    assert not return_intentions(hh, graph(), attachment, damaged, PARAMS)[1].any()
+    assert not return_intentions(hh, graph(), attachment, damaged, safe, PARAMS)[1].any()
     hh.hlp_secure[:] = False  # a home without secure HLP is not usable either
-    assert not return_intentions(hh, graph(), attachment, usable, PARAMS)[1].any()
+    assert not return_intentions(hh, graph(), attachment, usable, safe, PARAMS)[1].any()
     hh.status[:] = int(Status.RETURNED)  # only the displaced hope or intend
-    hope, intent = return_intentions(hh, graph(), attachment, usable, PARAMS)
+    hope, intent = return_intentions(hh, graph(), attachment, usable, safe, PARAMS)
     assert not hope.any() and not intent.any()
+
+
+def test_share_judging_the_origin_safe_falls_linearly_to_none_at_the_return_limit():
+    n = 40_000
+    hh = displaced(n, origin_ties=1.0, hlp_secure=True)
+    safety = RandomStreams(2).uniform("return_safety", 0, n)
+    limit = PARAMS.return_threat_max
+    shares = [return_intentions(hh, graph(threat=f * limit), np.zeros(n), np.ones(n), safety,
+                                PARAMS)[1].mean() for f in (0.0, 0.25, 0.5, 1.0, 1.2)]
+    assert shares[0] == 1.0
+    assert abs(shares[1] - 0.75) < 0.01 and abs(shares[2] - 0.5) < 0.01
+    assert shares[3] == 0.0 and shares[4] == 0.0
 
 
 def test_returnees_homes_damaged_as_the_origin_is_and_repairs_bring_them_back():

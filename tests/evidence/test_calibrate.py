@@ -166,6 +166,40 @@ def test_the_study_improves_on_the_first_trials_and_every_trial_is_numbered_once
     assert "loss.fixture_debt_share" not in reference.columns  # a test entry is never scored
 
 
+def test_start_defaults_makes_trial_0_the_set_in_force_and_the_rest_as_sampled(reference, tmp_path):
+    """``start: defaults``: trial 0 is the package's defaults in force clipped to the
+    ranges, and the best is never worse than that set. The study is a different one (fingerprint),
+    so an unwarmed folder is not resumed as warmed."""
+    text = FIXTURE.read_text(encoding="utf-8") + "start: defaults\n"
+    text = text.replace("camp_ration_share: {low: 0.2, high: 1.0}",
+                        "camp_ration_share: {low: 0.9, high: 1.0}")  # default 0.45: clipped
+    path = tmp_path / "warm" / "calibration.yaml"
+    path.parent.mkdir()
+    path.write_text(text.replace("name: fixture", f"name: fixture\nlibrary: [{LIBRARY}]"),
+                    encoding="utf-8")
+    calibration = load_calibration(path)
+    defaults = Parameters()
+    start = calibration.start_values()
+    assert start == {"camp_ration_share": 0.9, "emergency_cover": defaults.emergency_cover,
+                     "borrow_limit_months": defaults.borrow_limit_months}
+    assert calibration.fingerprint() != load_calibration(FIXTURE).fingerprint()
+    done = run_calibration(calibration, tmp_path / "warm-out", trials=4)
+    trials = sorted(done.study.trials, key=lambda t: t.number)
+    assert trials[0].params == start
+    assert all(t.params != start for t in trials[1:])  # the others are sampled
+    assert best_trial(done.study).value <= trials[0].value
+    assert load_calibration(FIXTURE).start_values() is None  # the default: random
+
+
+def test_start_values_override_the_defaults_and_must_be_fitted_and_in_range(tmp_path):
+    given = write(tmp_path, BASE + "start: {emergency_cover: 0.5}\n")
+    assert load_calibration(given).start_values() == {"emergency_cover": 0.5}
+    [(_, line, key, message)] = problems(write(tmp_path, BASE + "start: {flight_rate: 0.5}\n"))
+    assert (line, key) == (6, "start.flight_rate") and "not a parameter this file fits" in message
+    [(_, _, key, message)] = problems(write(tmp_path, BASE + "start: {emergency_cover: 0.9}\n"))
+    assert key == "start.emergency_cover" and "outside this file's range 0.05..0.6" in message
+
+
 @pytest.mark.slow
 def test_a_process_pool_gives_the_same_study_as_one_process(reference, tmp_path):
     with open_executor(workers=2) as pool:
