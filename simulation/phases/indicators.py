@@ -38,6 +38,7 @@ from simulation.chunks import per_household
 from simulation.codes import DISPLACED_STATUSES, Status
 from simulation.params import Parameters
 from simulation.phases.coping import BIT
+from simulation.random_streams import latent_draws
 
 RCSI_WEIGHTS = np.array([1, 2, 1, 3, 1], dtype=np.int16)  # WFP rCSI
 #: how fast each rCSI strategy reaches 7 days as food pressure rises (assumption): eating less
@@ -230,20 +231,6 @@ def is_self_reliant(rsi_mean: np.ndarray, rsi_min: np.ndarray, params: Parameter
 
 #: whether each status code is a displaced status (a lookup: cheaper than isin on millions)
 _IS_DISPLACED = np.isin(np.arange(len(Status)), DISPLACED_STATUSES)
-
-
-def latent_draws(hh, column: str, streams, name: str) -> np.ndarray:
-    """Fill the not-yet-drawn entries (-1) of a latent uniform column in place; return it.
-
-    Row i gets the i-th draw of stream ``name`` at step 0, so a row's draw never depends on
-    when it is first needed or on other rows (arrivals get theirs when they appear).
-    """
-    values = getattr(hh, column)
-    if len(values) == 0 or values[-1] >= 0:  # rows are only ever added at the end
-        return values
-    missing = np.flatnonzero(values < 0)
-    values[missing] = streams.uniform(name, 0, len(hh))[missing]
-    return values
 
 
 def home_condition(hh, graph, draw) -> np.ndarray:
