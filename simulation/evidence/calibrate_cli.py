@@ -169,7 +169,7 @@ def confirm_line(done, study_best, chosen) -> str:
     mine, theirs = by_trial.get(chosen.number), by_trial[study_best.number]
     line = (f"confirm: {len(by_trial)} best trial(s) scored on {replicates} replicates "
             f"({done.confirm_ran} now, {done.confirm_reused} from {CONFIRM_FILE}); ")
-    if mine is None:  # every confirmation failed: the study's best is kept
+    if mine is None or not math.isfinite(mine.confirmed_loss):  # every confirmation failed
         return line + f"none gave a loss, so the study's best, trial {chosen.number}, is kept"
     line += f"chose trial {chosen.number}: loss {mine.confirmed_loss:.4g} on {replicates}"
     if chosen.number == study_best.number:

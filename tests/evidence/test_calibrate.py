@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from simulation.calibrated import CALIBRATED_FILE, read_calibrated, use_calibrated
 from simulation.evidence import calibration_report as report
 from simulation.evidence.calibrate import CONFIRM_FILE, STUDY_FILE, best_trial, run_calibration
+from simulation.evidence.calibrate_cli import confirm_line
 from simulation.evidence.calibration_spec import (
     CalibrationError,
     flee_validation_parameters,
@@ -453,6 +454,9 @@ def test_confirm_writes_its_choice_everywhere_downstream(confirmed, tmp_path):
     assert document["chosen"] == trial.number and document["study_best"] != trial.number
     assert [row["chosen"] for row in document["trials"]].count(True) == 1
     assert report.report_replicates(calibration) == 4
+    line = confirm_line(done, best_trial(done.study), trial)
+    assert f"3 best trial(s) scored on 4 replicates (3 now, 0 from {CONFIRM_FILE})" in line
+    assert f"chose trial {trial.number}: loss {mine.confirmed_loss:.4g} on 4, against" in line
     record = json.loads((out / CONFIRM_FILE).read_text())
     assert [r["trial"] for r in record["trials"]] == sorted(c.trial for c in done.confirmations)
     assert {(r["replicates"], r["seed"]) for r in record["trials"]} == {(4, 5)}
