@@ -302,7 +302,7 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
                 study.sampler = TPESampler(seed=trial_seed(calibration.seed, number),
                                            n_startup_trials=calibration.startup_trials,
                                            multivariate=True, constant_liar=True)
-                if number == 0 and start is not None:  # the set in force (``start: defaults``)
+                if number == 0 and start is not None:  # the set in force, as ``start`` says
                     with warnings.catch_warnings():  # (optuna marks it experimental)
                         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                         study.sampler = PartialFixedSampler(start, study.sampler)

@@ -144,8 +144,9 @@ class Calibration(BaseModel):
         return out
 
     def start_values(self) -> dict[str, float] | None:
-        """Trial 0's parameters under ``start: defaults`` (None under ``random``): each
-        fitted parameter's default in force, clipped to its range."""
+        """Trial 0's parameters under ``start`` (None under ``random``): each fitted
+        parameter's default in force, clipped to its range, or the value ``start`` maps it
+        to."""
         if self.start == "random":
             return None
         given = self.start if isinstance(self.start, dict) else {}

@@ -255,8 +255,9 @@ def return_intentions(hh, graph, attachment, draw, safety, params: Parameters):
     hoping = attachment[rows] < hh.origin_ties[rows]
     hope[rows] = hoping
     home_usable = (draw[rows] >= graph.damage[origin]) & hh.hlp_secure[rows]
-    judged_safe = safety[rows] * params.return_threat_max >= graph.threat[origin]
-    judged_safe &= graph.threat[origin] < params.return_threat_max  # (a draw of 1 at the limit)
+    threat = graph.threat[origin]
+    judged_safe = safety[rows] * params.return_threat_max >= threat
+    judged_safe &= threat < params.return_threat_max  # (a draw of 1 at the limit)
     # the conditions at the origin everyone shares, tested once per node
     conditions = (graph.services >= params.return_services_min) & (graph.labour_demand > 0)
     intent[rows] = hoping & judged_safe & np.take(conditions, origin) & home_usable
