@@ -19,7 +19,8 @@ study in storage), with three choices made for this project's standards:
 Each trial's evaluation is one task on any ``concurrent.futures.Executor``
 (``sweeps/executors.py``): the task carries the entries and the trial's parameters and runs
 ``simulation.evidence.evaluate`` in the worker. The loss is the weighted mean of the fitted
-entries' losses (``Tolerance.loss``: 0 inside the band, else distance in band units).
+entries' losses (``Tolerance.loss``: 0 inside the band, else distance in band units; with the
+file's ``margin``, inside the band narrowed by that margin).
 
 **Confirmation** (``confirm: {top: K, replicates: R}`` in the file): a trial is scored on few
 replicates, so the best of many is partly chosen by their noise. Once the study has its
@@ -63,6 +64,8 @@ class TrialTask:
     weights: dict[str, float]
     replicates: int
     seed: int
+    #: the calibration's ``margin``: each entry's loss against its band narrowed by this
+    margin: float = 0.0
 
 
 def evaluate_trial(task: TrialTask) -> dict[str, Any]:
@@ -76,14 +79,17 @@ def evaluate_trial(task: TrialTask) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - a failed trial is recorded, the study goes on
         return {"number": task.number, "error": f"{type(error).__name__}: {error}"[:2000],
                 "seconds": time.perf_counter() - started}
-    targets = {r.id: {"loss": _plain(r.loss), **{k: r.model.get(k) for k in ("median", "p10", "p90")}}
-               for r in results}
-    losses = [(task.weights[r.id], r.loss) for r in results]
+    tolerance = {e.id: e.spec.tolerance for e in task.entries}
+    entry_loss = {r.id: (tolerance[r.id].loss(r.model["median"], task.margin) if task.margin
+                         else r.loss) for r in results}
+    targets = {r.id: {"loss": _plain(entry_loss[r.id]),
+                      **{k: r.model.get(k) for k in ("median", "p10", "p90")}} for r in results}
+    losses = [(task.weights[r.id], entry_loss[r.id]) for r in results]
     loss = sum(w * x for w, x in losses) / sum(w for w, _ in losses)
     out = {"number": task.number, "loss": loss, "targets": targets,
            "seconds": time.perf_counter() - started}
     if not math.isfinite(loss):
-        bad = [r.id for r in results if not math.isfinite(r.loss)]
+        bad = [r.id for r in results if not math.isfinite(entry_loss[r.id])]
         out["error"] = f"no finite statistic for {', '.join(bad)} (nobody measured?)"
     return out
 
@@ -314,7 +320,8 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
             todo.update({number: trial.params for number, trial in asked.items()})
             todo = sorted(todo.items())
             tasks = [TrialTask(number, dict(params), entries, calibration.weights,
-                               calibration.replicates, calibration.seed) for number, params in todo]
+                               calibration.replicates, calibration.seed, calibration.margin)
+                     for number, params in todo]
             futures = {executor.submit(evaluate_trial, task): task for task in tasks}
             for future in cf.as_completed(futures):
                 task = futures[future]
@@ -394,7 +401,8 @@ def confirm_trials(calibration: Calibration, study, out_dir: Path, executor: cf.
     reused = len(done)
     entries = tuple(calibration.entries)
     tasks = [TrialTask(t.number, dict(t.params), entries, calibration.weights,
-                       confirm.replicates, calibration.seed) for t in top if t.number not in done]
+                       confirm.replicates, calibration.seed, calibration.margin)
+             for t in top if t.number not in done]
     if progress:
         progress(len(done), len(top))
     lost = []

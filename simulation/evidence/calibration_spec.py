@@ -15,6 +15,10 @@ A calibration file (``scenarios/evidence/calibration.yaml``; README "Calibrating
   returns is never worse than keeping that set), or a mapping of fitted parameters to
   values (the defaults in force with those set: an initial guess for parameters new to the
   calibration, whose declared defaults may be far from the evidence);
+- ``margin`` (optional, default 0): the loss counts the distance to each band narrowed by
+  this share of its loss unit at every edge (at most to its centre), so the fit aims inside
+  the band rather than at its edge, where replicate noise flips pass and fail; whether an
+  entry passes is still judged on the band itself;
 - ``confirm`` (optional): ``{top: K, replicates: R}``: once the study has its trials, the K
   best are scored again on R paired replicates (more than ``replicates``; the first
   ``replicates`` of them are the very runs each trial was scored on), and the set chosen is
@@ -107,6 +111,10 @@ class Calibration(BaseModel):
         "random", description="trial 0: drawn at random, the parameter set in force (the "
                               "package defaults, clipped to the ranges), or that set with "
                               "the values given here")
+    margin: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.0, description="aim inside each band by this share of its loss unit (half its width, "
+                         "or its scale) at every edge: the loss counts the distance to the "
+                         "narrowed band, so a fit survives replicate noise (0: the band itself)")
     confirm: Confirm | None = Field(
         None, description="score the best trials again on more replicates and choose among "
                           "them (absent: the study's best trial is chosen)")
@@ -156,7 +164,7 @@ class Calibration(BaseModel):
 
     def fingerprint(self) -> str:
         """What a study's trials depend on: the search space, the targets with their entry
-        files, replicates, seed, batch and startup (not ``trials``: a study may be extended;
+        files, replicates, seed, batch, startup and margin (not ``trials``: a study may be extended;
         not ``confirm``: it re-scores the trials after the study, it never changes them)."""
         made_of = {
             "bounds": self.bounds(), "weights": self.weights, "replicates": self.replicates,
@@ -165,6 +173,8 @@ class Calibration(BaseModel):
         }
         if self.start != "random":  # (so that studies made before ``start`` existed resume)
             made_of["start"] = self.start
+        if self.margin:  # (likewise for ``margin``)
+            made_of["margin"] = self.margin
         text = json.dumps(made_of, sort_keys=True, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
