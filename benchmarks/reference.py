@@ -76,9 +76,15 @@ class ReferenceModel(mesa.Model):
                                  self.days_per_step)
         self.n_households = len(store)
         columns = {name: getattr(store, name).tolist() for name in STATE}
+        # the latent credit draw (coping rule 6): the engine's stream at step 0, or Mesa's
+        credit = (self.streams.uniform("credit_access", 0, len(store)).astype(np.float32)
+                  if common_draws else None)
         for i in range(len(store)):
-            ReferenceHousehold(self, {"row": i, **{name: values[i] for name, values in
-                                                   columns.items()}})
+            # compared in float32, as the engine's float32 column is
+            draw = credit[i] if credit is not None else np.float32(self.random.random())
+            lender = columns["group"][i] == HOST or bool(draw < self.params.credit_access)
+            ReferenceHousehold(self, {"row": i, "has_lender": lender,
+                                      **{name: values[i] for name, values in columns.items()}})
 
     def step(self) -> None:
         t, n = self.steps, self.graph.n_nodes

@@ -218,9 +218,8 @@ class ReferenceHousehold(mesa.Agent):
         p = self.model.params
         if resource == "savings":
             return self.savings
-        if resource == "credit":
-            limit = p.host_borrow_limit_months if self.group == HOST else p.borrow_limit_months
-            return max(0.0, limit * basket - self.debt)
+        if resource == "credit":  # none without a lender (``coping.has_lender``, rule 6)
+            return max(0.0, self.credit_months() * basket - self.debt)
         if resource == "household_goods":
             return self.household_goods
         if resource == "assets":
@@ -232,6 +231,13 @@ class ReferenceHousehold(mesa.Agent):
         if resource == "house_value":
             return self.house_value if self.hlp_secure else 0.0
         return p.emergency_cover / coping_rules.EMERGENCY_EARNERS * need  # "emergency"
+
+    def credit_months(self) -> float:
+        """Most it can borrow up to, in months of its needs (as ``coping.credit_limit``)."""
+        p = self.model.params
+        if not self.has_lender:
+            return 0.0
+        return p.host_borrow_limit_months if self.group == HOST else p.borrow_limit_months
 
     def draw_down(self, resource: str, cover: float) -> None:
         if resource == "savings":
@@ -354,7 +360,9 @@ class ReferenceHousehold(mesa.Agent):
         fare = m.cost[node][dest] * self.size
         to_abroad = g.type[dest] == NodeType.ABROAD
         crossing = not math.isfinite(m.distance_regular[node][dest])
-        credit = max(0.0, p.borrow_limit_months * need / months - self.debt)
+        # journeys: borrow_limit_months for every group, none without a lender (as ``mobility``)
+        credit = max(0.0, (p.borrow_limit_months if self.has_lender else 0.0) * need / months
+                     - self.debt)
         purse = self.savings + credit
         saleable = SALE * self.assets + (self.house_value if self.hlp_secure else 0.0)
         regular = not forced and (to_abroad or crossing) and self.documented

@@ -106,6 +106,14 @@ class Parameters(BaseModel):
         "assumption: hosts borrow against their homes and long-standing networks, which "
         "displaced households have lost; the direction, not the number, is the evidence",
     )
+    credit_access: float = _p(
+        1.0, 0, 1, "share of displaced households and migrants with someone to borrow from "
+        "(a relative, a shop or a landlord who extends credit): the others cannot take the "
+        "borrow strategy nor borrow for a journey (coping.has_lender); hosts always can",
+        "assumption: informal credit runs through personal ties that some displaced "
+        "households lack; the share is calibrated to VASyR 2016-2018's 87-91% of Syrian "
+        "refugee households in debt (vasyr_in_debt)",
+    )
     survival_share: float = _p(
         0.8, 0.3, 1.0, "the survival minimum (SMEB) as a share of the MEB basket: emergency "
         "strategies cover only a gap below it (coping.survival_gap)",

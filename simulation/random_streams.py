@@ -227,3 +227,17 @@ class RandomStreams:
         if self._thread is not None:
             self._thread.shutdown(wait=True)
             self._thread = None
+
+
+def latent_draws(hh, column: str, streams, name: str) -> np.ndarray:
+    """Fill the not-yet-drawn entries (-1) of a latent uniform column in place; return it.
+
+    Row i gets the i-th draw of stream ``name`` at step 0, so a row's draw never depends on
+    when it is first needed or on other rows (arrivals get theirs when they appear).
+    """
+    values = getattr(hh, column)
+    if len(values) == 0 or values[-1] >= 0:  # rows are only ever added at the end
+        return values
+    missing = np.flatnonzero(values < 0)
+    values[missing] = streams.uniform(name, 0, len(hh))[missing]
+    return values

@@ -57,6 +57,9 @@ COLUMNS: dict[str, Column] = {
                           "drawn, borrowing, sales and emergency earnings; not debt service, "
                           "repayments or saving; below the basket by the spending cut and the "
                           "need left unmet (phases/coping.py, consumption)"),
+    "below_meb": Column(np.bool_, False, "consumption this step below the household's MEB "
+                        "basket (the poverty line of VASyR and WFP's CARI), by more than "
+                        "float rounding: phases/coping.py"),
     "below_survival": Column(np.bool_, False, "consumption this step below the survival "
                              "minimum, survival_share x the household's basket (the line "
                              "emergency strategies work toward: phases/coping.py, rule 2); a "
@@ -82,6 +85,9 @@ COLUMNS: dict[str, Column] = {
     "home_damage_draw": Column(np.float32, -1.0, "latent draw, 0..1 (-1: not drawn yet): its own "
                                "home at origin is damaged while the draw is below the origin's "
                                "damage (indicators.home_condition)"),
+    "credit_draw": Column(np.float32, -1.0, "latent draw, 0..1 (-1: not drawn yet): a "
+                          "displaced household or migrant has someone to borrow from while "
+                          "the draw is below credit_access (coping.has_lender)"),
     "return_safety_draw": Column(np.float32, -1.0, "latent draw, 0..1 (-1: not drawn yet): "
                                  "the household judges its origin safe while the draw is at "
                                  "least threat / return_threat_max "

@@ -19,7 +19,19 @@ study in storage), with three choices made for this project's standards:
 Each trial's evaluation is one task on any ``concurrent.futures.Executor``
 (``sweeps/executors.py``): the task carries the entries and the trial's parameters and runs
 ``simulation.evidence.evaluate`` in the worker. The loss is the weighted mean of the fitted
-entries' losses (``Tolerance.loss``: 0 inside the band, else distance in band units).
+entries' losses (``Tolerance.loss``: 0 inside the band, else distance in band units; with the
+file's ``margin``, inside the band narrowed by that margin).
+
+**Confirmation** (``confirm: {top: K, replicates: R}`` in the file): a trial is scored on few
+replicates, so the best of many is partly chosen by their noise. Once the study has its
+trials, the K best (lowest loss, then lowest number) are scored again on R replicates with
+the same seed (replicate k is child k of ``SeedSequence(seed)``, so the first ``replicates``
+are the runs the trial was scored on), one task per trial on the same executor, and the set
+chosen is the one with the lowest loss on R (ties: lowest number). Each result is written to
+``confirm.json`` as soon as it is told (atomically), keyed by trial number with the
+parameters, replicates and seed it was scored with: a resumed run re-uses those that still
+match a trial of the top K and scores only the others. Without ``confirm``, the chosen set is
+the study's best trial.
 """
 
 import concurrent.futures as cf
@@ -39,6 +51,7 @@ from simulation.evidence.library import LibraryEntry
 from simulation.outputs import files
 
 STUDY_FILE = "study.journal"
+CONFIRM_FILE = "confirm.json"
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,8 @@ class TrialTask:
     weights: dict[str, float]
     replicates: int
     seed: int
+    #: the calibration's ``margin``: each entry's loss against its band narrowed by this
+    margin: float = 0.0
 
 
 def evaluate_trial(task: TrialTask) -> dict[str, Any]:
@@ -64,14 +79,17 @@ def evaluate_trial(task: TrialTask) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - a failed trial is recorded, the study goes on
         return {"number": task.number, "error": f"{type(error).__name__}: {error}"[:2000],
                 "seconds": time.perf_counter() - started}
-    targets = {r.id: {"loss": _plain(r.loss), **{k: r.model.get(k) for k in ("median", "p10", "p90")}}
-               for r in results}
-    losses = [(task.weights[r.id], r.loss) for r in results]
+    tolerance = {e.id: e.spec.tolerance for e in task.entries}
+    entry_loss = {r.id: (tolerance[r.id].loss(r.model["median"], task.margin) if task.margin
+                         else r.loss) for r in results}
+    targets = {r.id: {"loss": _plain(entry_loss[r.id]),
+                      **{k: r.model.get(k) for k in ("median", "p10", "p90")}} for r in results}
+    losses = [(task.weights[r.id], entry_loss[r.id]) for r in results]
     loss = sum(w * x for w, x in losses) / sum(w for w, _ in losses)
     out = {"number": task.number, "loss": loss, "targets": targets,
            "seconds": time.perf_counter() - started}
     if not math.isfinite(loss):
-        bad = [r.id for r in results if not math.isfinite(r.loss)]
+        bad = [r.id for r in results if not math.isfinite(entry_loss[r.id])]
         out["error"] = f"no finite statistic for {', '.join(bad)} (nobody measured?)"
     return out
 
@@ -103,6 +121,18 @@ class CalibrationProgress:
         return (self.done - self.started_with) / elapsed if elapsed > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """One of the best trials scored again on the confirmation's replicates."""
+
+    trial: int
+    loss: float  # on the study's replicates (the trial's value)
+    confirmed_loss: float  # on ``confirm.replicates`` (NaN if that evaluation failed)
+    replicates: int
+    targets: dict[str, Any]
+    error: str | None = None
+
+
 @dataclass
 class CalibrationOutcome:
     """What :func:`run_calibration` returns."""
@@ -113,20 +143,46 @@ class CalibrationOutcome:
     rerun: int
     skipped: int
     repaired: list[str]
+    #: the top trials scored again (``confirm``), best study loss first; [] without it
+    confirmations: list[Confirmation] = field(default_factory=list)
+    confirm_ran: int = 0
+    confirm_reused: int = 0
+
+    @property
+    def chosen(self):
+        """The chosen trial: the lowest confirmed loss among the confirmed, else the study's
+        best (None if no trial completed)."""
+        return chosen_trial(self.study, self.confirmations)
 
     @property
     def best(self) -> dict[str, float] | None:
-        """The best trial's parameters (None if no trial completed)."""
-        trial = best_trial(self.study)
+        """The chosen trial's parameters (None if no trial completed)."""
+        trial = self.chosen
         return None if trial is None else dict(trial.params)
 
 
 def best_trial(study):
     """The completed trial with the lowest loss (the lowest number among ties), or None."""
+    top = top_trials(study, 1)
+    return top[0] if top else None
+
+
+def top_trials(study, k: int) -> list:
+    """The ``k`` completed trials with the lowest loss, best first (ties: lowest number)."""
     from optuna.trial import TrialState
 
-    done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
-    return min(done, key=lambda t: (t.value, t.number)) if done else None
+    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    return sorted(done, key=lambda t: (t.value, t.number))[:k]
+
+
+def chosen_trial(study, confirmations: list[Confirmation]):
+    """The confirmed trial with the lowest confirmed loss (ties: lowest number); the study's
+    best trial if nothing was confirmed (no ``confirm``, or every confirmation failed)."""
+    ok = [c for c in confirmations if math.isfinite(c.confirmed_loss)]
+    if not ok:
+        return best_trial(study)
+    number = min(ok, key=lambda c: (c.confirmed_loss, c.trial)).trial
+    return next(t for t in study.get_trials(deepcopy=False) if t.number == number)
 
 
 def open_study(calibration: Calibration, out_dir: Path, resume: bool):
@@ -187,7 +243,9 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
                     executor: cf.Executor | None = None, *, resume: bool = False,
                     trials: int | None = None,
                     progress: Callable[[CalibrationProgress], None] | None = None,
-                    after_batch: Callable[[Any], None] | None = None) -> CalibrationOutcome:
+                    after_batch: Callable[[Any], None] | None = None,
+                    confirm_progress: Callable[[int, int], None] | None = None,
+                    ) -> CalibrationOutcome:
     """Run (or continue) the study of ``calibration`` in ``out_dir`` until it has ``trials``.
 
     Args:
@@ -199,6 +257,8 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
             has extends it.
         progress: called with a :class:`CalibrationProgress` after every told trial.
         after_batch: called with the study after every batch (to write the history).
+        confirm_progress: called with (confirmed, to confirm) as the best trials are scored
+            again (``confirm`` in the file; module docstring).
     """
     import optuna
     from optuna.distributions import FloatDistribution
@@ -248,7 +308,7 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
                 study.sampler = TPESampler(seed=trial_seed(calibration.seed, number),
                                            n_startup_trials=calibration.startup_trials,
                                            multivariate=True, constant_liar=True)
-                if number == 0 and start is not None:  # the set in force (``start: defaults``)
+                if number == 0 and start is not None:  # the set in force, as ``start`` says
                     with warnings.catch_warnings():  # (optuna marks it experimental)
                         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                         study.sampler = PartialFixedSampler(start, study.sampler)
@@ -260,7 +320,8 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
             todo.update({number: trial.params for number, trial in asked.items()})
             todo = sorted(todo.items())
             tasks = [TrialTask(number, dict(params), entries, calibration.weights,
-                               calibration.replicates, calibration.seed) for number, params in todo]
+                               calibration.replicates, calibration.seed, calibration.margin)
+                     for number, params in todo]
             futures = {executor.submit(evaluate_trial, task): task for task in tasks}
             for future in cf.as_completed(futures):
                 task = futures[future]
@@ -281,11 +342,18 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
                     progress(state)
             if after_batch:
                 after_batch(study)
+        confirmations, confirm_ran, confirm_reused = [], 0, 0
+        if calibration.confirm is not None:
+            confirmations, confirm_ran, confirm_reused, notes = confirm_trials(
+                calibration, study, out, executor, confirm_progress)
+            repaired += notes
     finally:
         if lock is not None:
             lock.close()
     return CalibrationOutcome(study=study, out_dir=out, ran=ran - min(ran, stale), rerun=min(ran, stale),
-                              skipped=len(before) - stale, repaired=repaired)
+                              skipped=len(before) - stale, repaired=repaired,
+                              confirmations=confirmations, confirm_ran=confirm_ran,
+                              confirm_reused=confirm_reused)
 
 
 def _trial_id(trials, number: int) -> int:
@@ -303,3 +371,114 @@ def _tell(study, trial, result: dict) -> None:
         study.tell(trial.number, state=TrialState.FAIL)
     else:
         study.tell(trial.number, result["loss"])
+
+
+# --- confirmation --------------------------------------------------------------------------------
+def confirm_trials(calibration: Calibration, study, out_dir: Path, executor: cf.Executor,
+                   progress: Callable[[int, int], None] | None = None
+                   ) -> tuple[list[Confirmation], int, int, list[str]]:
+    """Score the ``confirm.top`` best trials again on ``confirm.replicates`` (module docstring).
+
+    Returns the confirmations (best study loss first), how many were evaluated now, how many
+    were re-used from ``confirm.json``, and notes (a record that no longer matched). A task
+    whose worker was lost is not recorded: the others are, then a :class:`CalibrationError`
+    says to resume (the confirmation is run again then).
+    """
+    confirm = calibration.confirm
+    path = out_dir / CONFIRM_FILE
+    records, notes = read_confirmations(path, calibration)
+    top = top_trials(study, confirm.top)
+    done: dict[int, dict] = {}
+    for trial in top:
+        record = records.get(trial.number)
+        if record is None:
+            continue
+        if record_matches(record, trial, calibration):
+            done[trial.number] = record
+        else:
+            notes.append(f"trial {trial.number}'s confirmation in {CONFIRM_FILE} was made with "
+                         f"other parameters, replicates or seed: scored again")
+    reused = len(done)
+    entries = tuple(calibration.entries)
+    tasks = [TrialTask(t.number, dict(t.params), entries, calibration.weights,
+                       confirm.replicates, calibration.seed, calibration.margin)
+             for t in top if t.number not in done]
+    if progress:
+        progress(len(done), len(top))
+    lost = []
+
+    def tell(future, task):
+        try:
+            result = future.result()
+        except Exception as error:  # noqa: BLE001 - a lost worker: not a result, run it again
+            lost.append(f"trial {task.number} ({type(error).__name__}: {error})")
+            return
+        records[task.number] = done[task.number] = confirmation_record(task, result)
+        write_confirmations(path, calibration, records)  # told: recorded at once
+        if progress:
+            progress(len(done), len(top))
+
+    pending = {}
+    for task in tasks:
+        pending[executor.submit(evaluate_trial, task)] = task
+        for future in [f for f in pending if f.done()]:  # (an executor that runs on submit)
+            tell(future, pending.pop(future))
+    for future in cf.as_completed(pending):
+        tell(future, pending[future])
+    if lost:
+        raise CalibrationError([(str(path), None, "confirm", "the confirmation of "
+                                 f"{'; '.join(sorted(lost))} did not finish (the others are "
+                                 f"recorded); rerun with --resume to run it again")])
+    values = {t.number: t.value for t in top}
+    confirmations = [Confirmation(trial=n, loss=values[n], confirmed_loss=_nan(done[n]["loss"]),
+                                  replicates=done[n]["replicates"], targets=done[n]["targets"],
+                                  error=done[n].get("error"))
+                     for n in values]
+    return confirmations, len(tasks), reused, notes
+
+
+def confirmation_record(task: TrialTask, result: dict) -> dict[str, Any]:
+    """What ``confirm.json`` keeps of one confirmation: enough to check it on resume."""
+    record = {"trial": task.number, "parameters": dict(task.parameters),
+              "replicates": task.replicates, "seed": task.seed,
+              "loss": _plain(result.get("loss", math.nan)), "targets": result.get("targets", {}),
+              "seconds": _plain(result.get("seconds", math.nan))}
+    if "error" in result:
+        record["error"] = result["error"]
+    return record
+
+
+def record_matches(record: dict, trial, calibration: Calibration) -> bool:
+    """Whether a stored confirmation is this trial's on this file's replicates and seed."""
+    return (record.get("parameters") == dict(trial.params)
+            and record.get("replicates") == calibration.confirm.replicates
+            and record.get("seed") == calibration.seed)
+
+
+def read_confirmations(path: Path, calibration: Calibration) -> tuple[dict[int, dict], list[str]]:
+    """The records in ``confirm.json`` by trial number ({} if none, or another calibration's)."""
+    import json
+
+    if not path.exists():
+        return {}, []
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        records = {int(r["trial"]): r for r in document["trials"]}
+    except (ValueError, KeyError, TypeError) as error:
+        return {}, [f"ignored {path.name}, which could not be read ({error}): the "
+                    f"confirmations are scored again"]
+    if document.get("fingerprint") != calibration.fingerprint():
+        return {}, [f"ignored {path.name}, written for another calibration: the "
+                    f"confirmations are scored again"]
+    return records, []
+
+
+def write_confirmations(path: Path, calibration: Calibration, records: dict[int, dict]) -> Path:
+    """Write ``confirm.json`` (atomically): every record, in trial order."""
+    return files.write_json(path, {"calibration": calibration.name,
+                                   "fingerprint": calibration.fingerprint(),
+                                   "trials": [records[n] for n in sorted(records)]})
+
+
+def _nan(x: float | None) -> float:
+    return math.nan if x is None else float(x)

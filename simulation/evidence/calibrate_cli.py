@@ -43,13 +43,15 @@ def calibrate_command(
                                     "defaults of every scenario"),
 ) -> None:
     """Fit the file's parameters to its evidence entries with Optuna (TPE); write the study
-    (study.journal), trials.parquet, best_parameters.yaml and a before/after report.
+    (study.journal), trials.parquet, best_parameters.yaml and a before/after report. With
+    confirm: in the file, the best trials are scored again on more replicates
+    (confirm.json) and the best of them there is chosen.
 
     Rerun with --resume after an interruption: no trial is lost or repeated, and the study
     is the one an uninterrupted run makes.
     """
     from simulation.evidence import calibration_report as report
-    from simulation.evidence.calibrate import best_trial, run_calibration
+    from simulation.evidence.calibrate import CONFIRM_FILE, best_trial, run_calibration
     from simulation.evidence.calibration_spec import CalibrationError, load_calibration
     from simulation.evidence.library import EvidenceError
     from simulation.sweeps.executors import ClusterError, open_executor
@@ -65,41 +67,61 @@ def calibrate_command(
                   f"parameters, {len(calibration.weights)} fitted entries, {total} trials in "
                   f"batches of {calibration.batch}, {calibration.replicates} paired replicate(s) "
                   f"each", highlight=False)
+    if calibration.confirm is not None:
+        console.print(f"then the {calibration.confirm.top} best trial(s) scored again on "
+                      f"{calibration.confirm.replicates} replicates; the best there is chosen",
+                      highlight=False)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("trials  best loss {task.fields[best]}  {task.fields[failed]}"),
+               TextColumn("{task.fields[what]}"),
                TimeElapsedColumn())
     try:
         with open_executor(workers, dask) as executor:
             with Progress(*columns, console=console) as bar:
-                task = bar.add_task(calibration.name, total=total, best="-", failed="")
+                task = bar.add_task(calibration.name, total=total, what="trials  best loss -")
+                confirming = []
 
                 def show(state):
+                    best = f"{state.best:.4g}" if math.isfinite(state.best) else "-"
+                    failed = f"  [red]{state.failed} failed[/]" if state.failed else ""
                     bar.update(task, completed=state.done,
-                               best=f"{state.best:.4g}" if math.isfinite(state.best) else "-",
-                               failed=f"[red]{state.failed} failed[/]" if state.failed else "")
+                               what=f"trials  best loss {best}{failed}")
+
+                def show_confirm(confirmed, of):
+                    if not confirming:
+                        confirming.append(bar.add_task("confirm", total=of, what=(
+                            f"best trials scored on {calibration.confirm.replicates} "
+                            f"replicates")))
+                    bar.update(confirming[0], completed=confirmed)
 
                 done = run_calibration(calibration, out, executor, resume=resume, trials=trials,
-                                       progress=show,
+                                       progress=show, confirm_progress=show_confirm,
                                        after_batch=lambda s: report.write_history(s, calibration, out))
+            report.write_history(done.study, calibration, out, done.confirmations)
             for note in done.repaired:
                 console.print(f"note: {note}", highlight=False)
-            trial = best_trial(done.study)
+            trial = done.chosen
             if trial is None:
                 _fail(f"no trial completed; the errors are in {out / 'trials.parquet'}", 1)
             best = report.rounded(dict(trial.params), calibration)
-            report.write_best(out, calibration, best, trial, len(done.study.trials))
+            report.write_best(out, calibration, best, trial, len(done.study.trials),
+                              done.confirmations)
             document = _cached(out, calibration, best)
             if document is None:
                 console.print("evaluating every entry before and after (defaults, best set)",
                               highlight=False)
                 document = report.before_after(calibration, best, executor)
+            confirmation = report.confirmation_document(calibration, done.study,
+                                                        done.confirmations, trial)
+            if confirmation is not None:
+                document["confirmation"] = confirmation
             report.write_before_after(out, document)
     except CalibrationError as error:
         _fail(str(error))
     except KeyboardInterrupt:
-        _fail(f"interrupted; every told trial is in {out / 'study.journal'} - continue with "
-              f"--resume", 130)
+        _fail(f"interrupted; every told trial is in {out / 'study.journal'}"
+              + (f" and every confirmation in {out / CONFIRM_FILE}" if calibration.confirm
+                 else "") + " - continue with --resume", 130)
     except ClusterError as error:
         _fail(str(error))
     except OSError as error:
@@ -108,25 +130,52 @@ def calibrate_command(
         signal.signal(signal.SIGTERM, previous)
     console.print(before_after_table(document))
     console.print(f"{done.ran} trials run, {done.rerun} cut short by a kill run again, "
-                  f"{done.skipped} already told; best: trial {trial.number}, loss "
+                  f"{done.skipped} already told; "
+                  f"{'chosen' if calibration.confirm else 'best'}: trial {trial.number}, loss "
                   f"{trial.value:.4g}; wrote [bold]{out}[/] (best_parameters.yaml, "
                   f"trials.parquet, before_after.html)", highlight=False)
+    if calibration.confirm is not None:
+        console.print(confirm_line(done, best_trial(done.study), trial), highlight=False)
     if apply:
-        path = report.apply_defaults(calibration, best, trial)
+        path = report.apply_defaults(calibration, best, trial, confirmations=done.confirmations)
         console.print(f"applied: [bold]{path}[/] now holds the defaults of "
                       f"{', '.join(best)} (regenerate the regression baseline: "
                       f"prds baseline --update)", highlight=False)
 
 
 def _cached(out: Path, calibration, best: dict) -> dict | None:
-    """The before/after document already written for this study and best set, if any."""
+    """The before/after document already written for this study, best set and replicates."""
+    from simulation.evidence.calibration_report import report_replicates
+
     path = out / "before_after.json"
     if not path.exists():
         return None
     document = json.loads(path.read_text(encoding="utf-8"))
     same = (document.get("fingerprint") == calibration.fingerprint()
-            and document.get("parameters") == best)
+            and document.get("parameters") == best
+            and document.get("replicates") == report_replicates(calibration))
     return document if same else None
+
+
+def confirm_line(done, study_best, chosen) -> str:
+    """One line on the confirmation: how many scored again, the choice, and its loss there
+    against the study's best trial's."""
+    from simulation.evidence.calibrate import CONFIRM_FILE
+
+    by_trial = {c.trial: c for c in done.confirmations}
+    if not by_trial:
+        return "confirm: no completed trial to score again"
+    replicates = next(iter(by_trial.values())).replicates
+    mine, theirs = by_trial.get(chosen.number), by_trial[study_best.number]
+    line = (f"confirm: {len(by_trial)} best trial(s) scored on {replicates} replicates "
+            f"({done.confirm_ran} now, {done.confirm_reused} from {CONFIRM_FILE}); ")
+    if mine is None or not math.isfinite(mine.confirmed_loss):  # every confirmation failed
+        return line + f"none gave a loss, so the study's best, trial {chosen.number}, is kept"
+    line += f"chose trial {chosen.number}: loss {mine.confirmed_loss:.4g} on {replicates}"
+    if chosen.number == study_best.number:
+        return line + " (the study's best trial too)"
+    return line + (f", against {theirs.confirmed_loss:.4g} for the study's best, trial "
+                   f"{study_best.number} ({study_best.value:.4g} on the study's replicates)")
 
 
 def before_after_table(document: dict) -> Table:

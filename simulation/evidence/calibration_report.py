@@ -3,13 +3,17 @@
 Files in the output folder (each written atomically, ``simulation.outputs.files``):
 
 - ``trials.parquet``: one row per trial: ``trial``, ``state`` (COMPLETE, FAIL, RUNNING),
-  ``loss``, one column per parameter, ``loss.<id>`` and ``median.<id>`` per target,
-  ``seconds``, ``error``;
-- ``best_parameters.yaml``: the best set, rounded to 4 significant digits, as a scenario's
+  ``loss``, ``confirmed_loss`` (only with ``confirm``: the loss on its replicates of the top
+  trials, NaN for the others), one column per parameter, ``loss.<id>`` and ``median.<id>``
+  per target, ``seconds``, ``error``;
+- ``best_parameters.yaml``: the chosen set (the study's best trial, or with ``confirm`` the
+  best on the confirmation's replicates), rounded to 4 significant digits, as a scenario's
   ``parameters:`` block (with the trial, the loss and the targets in its header);
 - ``before_after.json``, ``before_after.html`` and ``before_after/<id>.png``: every entry of
   the libraries, fitted and test, evaluated with the defaults in force ("before") and with
-  the best set ("after"): the published band, the model's median and 10-90% band, the loss.
+  the chosen set ("after"), on the confirmation's replicates if there is one: the published
+  band, the model's median and 10-90% band, the loss; with ``confirm``, the confirmed
+  trials' losses on the study's replicates and on the confirmation's, and which was chosen.
 
 ``apply_defaults`` writes ``simulation/calibrated.yaml`` (``simulation/calibrated.py``).
 """
@@ -28,8 +32,9 @@ from simulation.outputs import files
 REPO = Path(__file__).resolve().parents[2]
 
 
-def history(study, calibration: Calibration) -> pd.DataFrame:
+def history(study, calibration: Calibration, confirmations=()) -> pd.DataFrame:
     """The trial history as a table (see module docstring), in trial order."""
+    confirmed = {c.trial: c.confirmed_loss for c in confirmations}
     rows = []
     names = list(calibration.parameters)
     targets = list(calibration.weights)
@@ -37,6 +42,8 @@ def history(study, calibration: Calibration) -> pd.DataFrame:
         attrs = trial.user_attrs
         row: dict[str, Any] = {"trial": trial.number, "state": trial.state.name,
                                "loss": trial.value if trial.value is not None else math.nan}
+        if calibration.confirm is not None:
+            row["confirmed_loss"] = confirmed.get(trial.number, math.nan)
         for name in names:
             row[name] = trial.params.get(name, math.nan)
         per_target = attrs.get("targets") or {}
@@ -47,7 +54,8 @@ def history(study, calibration: Calibration) -> pd.DataFrame:
         row["seconds"] = _number(attrs.get("seconds"))
         row["error"] = attrs.get("error")
         rows.append(row)
-    columns = ["trial", "state", "loss", *names,
+    confirm = ["confirmed_loss"] if calibration.confirm is not None else []
+    columns = ["trial", "state", "loss", *confirm, *names,
                *(f"{kind}.{t}" for t in targets for kind in ("loss", "median")), "seconds", "error"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["error"] = frame["error"].astype("string")
@@ -58,8 +66,9 @@ def _number(value) -> float:
     return math.nan if value is None else float(value)
 
 
-def write_history(study, calibration: Calibration, out_dir: Path) -> Path:
-    return files.write_parquet(out_dir / "trials.parquet", history(study, calibration))
+def write_history(study, calibration: Calibration, out_dir: Path, confirmations=()) -> Path:
+    return files.write_parquet(out_dir / "trials.parquet",
+                               history(study, calibration, confirmations))
 
 
 def rounded(parameters: dict[str, float], calibration: Calibration, digits: int = 4) -> dict[str, float]:
@@ -73,19 +82,35 @@ def rounded(parameters: dict[str, float], calibration: Calibration, digits: int 
 
 
 def write_best(out_dir: Path, calibration: Calibration, best: dict[str, float], trial,
-               trials: int) -> Path:
+               trials: int, confirmations=()) -> Path:
     """``best_parameters.yaml``: a ``parameters:`` block with where it came from."""
     header = (f"# Best parameter set of calibration {calibration.name!r} ({calibration._file}):\n"
               f"# trial {trial.number} of {trials}, loss {trial.value:.4g} (mean "
               f"loss of the fitted entries, in tolerance units; 0 = every one inside its band).\n"
+              f"{_confirmed_header(trial, confirmations)}"
               f"# Fitted to: {', '.join(calibration.weights)}.\n"
               f"# Use it in a scenario (parameters: ...) or make it the defaults with --apply.\n")
     body = yaml.safe_dump({"parameters": best}, sort_keys=False)
     return files.write_text(out_dir / "best_parameters.yaml", header + body)
 
 
+def _confirmed_header(trial, confirmations) -> str:
+    """The header lines on the confirmation, if the chosen trial was confirmed."""
+    mine = chosen_confirmation(trial, confirmations)
+    if mine is None:
+        return ""
+    return (f"# Chosen as the lowest loss, {mine.confirmed_loss:.4g}, on {mine.replicates} "
+            f"replicates among the {len(confirmations)} best trials scored again on them "
+            f"(confirm).\n")
+
+
+def chosen_confirmation(trial, confirmations):
+    """The confirmation of ``trial``, if it was confirmed."""
+    return next((c for c in confirmations if c.trial == trial.number), None)
+
+
 def apply_defaults(calibration: Calibration, best: dict[str, float], trial,
-                   path: Path = CALIBRATED_FILE) -> Path:
+                   path: Path = CALIBRATED_FILE, confirmations=()) -> Path:
     """Write the fitted values as the package's calibrated defaults (``simulation/calibrated.py``)."""
     source = Path(calibration._file).resolve()
     shown = source.relative_to(REPO) if source.is_relative_to(REPO) else source
@@ -93,12 +118,17 @@ def apply_defaults(calibration: Calibration, best: dict[str, float], trial,
     header = ("# The calibrated defaults of simulation/params.py (read by simulation/calibrated.py).\n"
               f"# Written by: {command}\n"
               "# Do not edit by hand: rerun that command (README, \"Calibrating\").\n")
+    study = {"name": calibration.name, "best_trial": trial.number, "loss": float(trial.value)}
+    mine = chosen_confirmation(trial, confirmations)
+    if mine is not None:  # (the loss above is on the study's replicates)
+        study.update(confirmed_loss=float(mine.confirmed_loss),
+                     confirmed_replicates=mine.replicates, confirmed_top=len(confirmations))
+    study.update(trials=calibration.trials, replicates=calibration.replicates,
+                 seed=calibration.seed)
     document = {
         "command": command,
         "calibration": str(shown),
-        "study": {"name": calibration.name, "best_trial": trial.number,
-                  "loss": float(trial.value), "trials": calibration.trials,
-                  "replicates": calibration.replicates, "seed": calibration.seed},
+        "study": study,
         "fitted_to": list(calibration.weights),
         "parameters": best,
     }
@@ -106,14 +136,21 @@ def apply_defaults(calibration: Calibration, best: dict[str, float], trial,
 
 
 # --- before / after ------------------------------------------------------------------------------
+def report_replicates(calibration: Calibration) -> int:
+    """The replicates of the before/after: the confirmation's if any, else the study's."""
+    confirm = calibration.confirm
+    return confirm.replicates if confirm is not None else calibration.replicates
+
+
 def before_after(calibration: Calibration, best: dict[str, float], executor=None) -> dict:
     """Every entry of the libraries with the defaults in force and with ``best``."""
     from simulation.evidence import evaluate
 
     entries = calibration.library_entries
+    replicates = report_replicates(calibration)
     rows = {}
     for label, parameters in (("before", None), ("after", best)):
-        results = evaluate(entries, replicates=calibration.replicates, seed=calibration.seed,
+        results = evaluate(entries, replicates=replicates, seed=calibration.seed,
                            parameters=parameters, executor=executor)
         for result in results:
             row = rows.setdefault(result.id, {"id": result.id, "use": result.use,
@@ -123,8 +160,24 @@ def before_after(calibration: Calibration, best: dict[str, float], executor=None
                                               "tolerance": result.tolerance})
             row[label] = {"model": result.model, "loss": _plain(result.loss), "pass": result.pass_}
     return {"calibration": calibration.name, "fingerprint": calibration.fingerprint(),
-            "parameters": best, "replicates": calibration.replicates, "seed": calibration.seed,
+            "parameters": best, "replicates": replicates, "seed": calibration.seed,
             "targets": list(rows.values())}
+
+
+def confirmation_document(calibration: Calibration, study, confirmations, chosen) -> dict | None:
+    """The confirmation for the before/after document (None without ``confirm``): each
+    confirmed trial's loss on the study's replicates and on the confirmation's."""
+    from simulation.evidence.calibrate import best_trial
+
+    if calibration.confirm is None:
+        return None
+    return {"top": calibration.confirm.top, "replicates": calibration.confirm.replicates,
+            "study_replicates": calibration.replicates, "chosen": chosen.number,
+            "study_best": best_trial(study).number,
+            "trials": [{"trial": c.trial, "loss": _plain(c.loss),
+                        "confirmed_loss": _plain(c.confirmed_loss),
+                        "chosen": c.trial == chosen.number, "error": c.error}
+                       for c in confirmations]}
 
 
 def _plain(x: float) -> float | None:
@@ -159,6 +212,7 @@ def write_before_after(out_dir: Path, document: dict) -> list[Path]:
         body.append(cells)
     parameters = "".join(f"<tr><td class=\"key\">{esc(k)}</td><td>{v:g}</td></tr>"
                          for k, v in document["parameters"].items())
+    confirmation = _confirmation_html(document.get("confirmation"))
     page = "\n".join([
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
         f"<title>Calibration {esc(document['calibration'])}: before and after</title>"
@@ -171,6 +225,7 @@ def write_before_after(out_dir: Path, document: dict) -> list[Path]:
         table(headers, body),
         "<h2>Best set</h2>",
         f"<table><tbody>{parameters}</tbody></table>",
+        *confirmation,
         "<h2>Per entry</h2>",
         *(image(f"before_after/{key}.png", f"{key}: published band and the model before and "
                 f"after", data) for key, data in images.items()),
@@ -178,6 +233,32 @@ def write_before_after(out_dir: Path, document: dict) -> list[Path]:
     ])
     written.append(files.write_text(out_dir / "before_after.html", page))
     return written
+
+
+def _confirmation_html(confirmation: dict | None) -> list[str]:
+    """The confirmed trials as a section of before_after.html ([] without ``confirm``)."""
+    from simulation.report.document import esc, table
+
+    if not confirmation:
+        return []
+    r, study_r = confirmation["replicates"], confirmation["study_replicates"]
+    body = [[f'<td class="key">{row["trial"]}</td>', f"<td>{esc(_loss(row['loss']))}</td>",
+             f"<td>{esc(_loss(row['confirmed_loss']) if not row['error'] else 'failed')}</td>",
+             f"<td>{'chosen' if row['chosen'] else ''}</td>"]
+            for row in confirmation["trials"]]
+    return ["<h2>Confirmation</h2>",
+            f"<p class=\"meta\">The {len(confirmation['trials'])} best trials of the study "
+            f"scored again on {r} paired replicates (the {_replicates(study_r)} each was "
+            f"scored on and {r - study_r} more): the set chosen is the one with the lowest loss "
+            f"on {r}. The study's "
+            f"best trial was {confirmation['study_best']}; trial {confirmation['chosen']} was "
+            f"chosen.</p>",
+            table(["trial", f"loss on {_replicates(study_r)}", f"loss on {_replicates(r)}",
+                   "chosen"], body)]
+
+
+def _replicates(n: int) -> str:
+    return "1 replicate" if n == 1 else f"{n} replicates"
 
 
 def target_figure(row: dict):

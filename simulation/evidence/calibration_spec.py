@@ -14,7 +14,17 @@ A calibration file (``scenarios/evidence/calibration.yaml``; README "Calibrating
   a calibration rerun after a rule change begins where the last one ended, and the best it
   returns is never worse than keeping that set), or a mapping of fitted parameters to
   values (the defaults in force with those set: an initial guess for parameters new to the
-  calibration, whose declared defaults may be far from the evidence).
+  calibration, whose declared defaults may be far from the evidence);
+- ``margin`` (optional, default 0): the loss counts the distance to each band narrowed by
+  this share of its loss unit at every edge (at most to its centre), so the fit aims inside
+  the band rather than at its edge, where replicate noise flips pass and fail; whether an
+  entry passes is still judged on the band itself;
+- ``confirm`` (optional): ``{top: K, replicates: R}``: once the study has its trials, the K
+  best are scored again on R paired replicates (more than ``replicates``; the first
+  ``replicates`` of them are the very runs each trial was scored on), and the set chosen is
+  the one with the lowest loss there. A trial is scored on few replicates to keep the study
+  cheap, so the best of hundreds is partly the luck of those few: an entry with a narrow
+  band may pass on 2 replicates and fail on 5. Without it, the chosen set is the study's best.
 
 Problems are reported as a :class:`CalibrationError` naming the file, the line and the key
 path, with the nearest valid name for a typo, as the scenario and sweep loaders do (their
@@ -63,6 +73,17 @@ class Range(BaseModel):
     log: bool = Field(False, description="sample on a log scale (needs low > 0)")
 
 
+class Confirm(BaseModel):
+    """Re-score the ``top`` best trials on ``replicates`` paired replicates; choose among them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    top: Annotated[int, Field(strict=True, ge=1, le=10_000)] = Field(
+        description="how many of the best trials (lowest loss) to score again")
+    replicates: Annotated[int, Field(strict=True, le=1000)] = Field(
+        description="paired replicates to score them on (more than the file's replicates)")
+
+
 class Calibration(BaseModel):
     """A calibration file (see the module docstring)."""
 
@@ -90,6 +111,13 @@ class Calibration(BaseModel):
         "random", description="trial 0: drawn at random, the parameter set in force (the "
                               "package defaults, clipped to the ranges), or that set with "
                               "the values given here")
+    margin: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.0, description="aim inside each band by this share of its loss unit (half its width, "
+                         "or its scale) at every edge: the loss counts the distance to the "
+                         "narrowed band, so a fit survives replicate noise (0: the band itself)")
+    confirm: Confirm | None = Field(
+        None, description="score the best trials again on more replicates and choose among "
+                          "them (absent: the study's best trial is chosen)")
 
     _file: str = PrivateAttr("<calibration>")
     _entries: tuple = PrivateAttr(())
@@ -124,8 +152,9 @@ class Calibration(BaseModel):
         return out
 
     def start_values(self) -> dict[str, float] | None:
-        """Trial 0's parameters under ``start: defaults`` (None under ``random``): each
-        fitted parameter's default in force, clipped to its range."""
+        """Trial 0's parameters under ``start`` (None under ``random``): each fitted
+        parameter's default in force, clipped to its range, or the value ``start`` maps it
+        to."""
         if self.start == "random":
             return None
         given = self.start if isinstance(self.start, dict) else {}
@@ -135,7 +164,8 @@ class Calibration(BaseModel):
 
     def fingerprint(self) -> str:
         """What a study's trials depend on: the search space, the targets with their entry
-        files, replicates, seed, batch and startup (not ``trials``: a study may be extended)."""
+        files, replicates, seed, batch, startup and margin (not ``trials``: a study may be extended;
+        not ``confirm``: it re-scores the trials after the study, it never changes them)."""
         made_of = {
             "bounds": self.bounds(), "weights": self.weights, "replicates": self.replicates,
             "seed": self.seed, "batch": self.batch, "startup_trials": self.startup_trials,
@@ -143,6 +173,8 @@ class Calibration(BaseModel):
         }
         if self.start != "random":  # (so that studies made before ``start`` existed resume)
             made_of["start"] = self.start
+        if self.margin:  # (likewise for ``margin``)
+            made_of["margin"] = self.margin
         text = json.dumps(made_of, sort_keys=True, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -210,6 +242,13 @@ def _check_parameters(calibration: Calibration, lines: dict, file: str) -> list:
                              f"pinned in scenarios/flee/validation_parameters.yaml: fitting it "
                              f"would change the validation's ARD; pin it there first or leave "
                              f"it out"))
+    confirm = calibration.confirm
+    if confirm is not None and confirm.replicates <= calibration.replicates:
+        key = ("confirm", "replicates")
+        problems.append((*where(key, lines, file), _format(key),
+                         f"{confirm.replicates} must be more than the file's replicates "
+                         f"({calibration.replicates}): the confirmation scores the best trials "
+                         f"on more replicates than the study did"))
     if isinstance(calibration.start, dict) and not problems:
         bounds = calibration.bounds()
         for name, value in calibration.start.items():
@@ -305,8 +344,12 @@ def _problem(error: dict, data: dict, lines: dict, file: str) -> tuple[str, int 
     message = error["msg"].removeprefix("Value error, ")
     kind = error["type"]
     if kind == "extra_forbidden":
-        allowed = sorted(Range.model_fields) if len(path) == 3 and path[0] == "parameters" else \
-            sorted(Calibration.model_fields)
+        if len(path) == 3 and path[0] == "parameters":
+            allowed = sorted(Range.model_fields)
+        elif len(path) == 2 and path[0] == "confirm":
+            allowed = sorted(Confirm.model_fields)
+        else:
+            allowed = sorted(Calibration.model_fields)
         message = unknown_key_message(path[-1], allowed)
     elif kind == "missing":
         message = "required key is missing"

@@ -53,6 +53,8 @@ MEASURES: dict[str, tuple[str, Measure]] = {
                   _flag(lambda hh: hh.lcs == Coping.EMERGENCY, "LCS == emergency")),
     "food_insecure": ("1 if CARI moderately or severely food insecure (3 or 4)",
                       _flag(lambda hh: hh.cari >= 3, "CARI >= 3")),
+    "below_meb": ("1 if consumption is below the MEB basket, the poverty line (state.py)",
+                  _column("below_meb")),
     "below_survival": ("1 if consumption is below the survival minimum (state.py)",
                        _column("below_survival")),
     "hopes_to_return": ("1 if the household hopes to return home one day (indicators.py)",

@@ -91,14 +91,26 @@ class Tolerance(Strict):
             return float(self.scale)
         return max((self.high - self.low) / 2.0, 1e-12)  # type: ignore[operator]
 
-    def loss(self, value: float) -> float:
-        """0 inside the band; outside, the distance to the nearest edge in units of ``unit``."""
+    def loss(self, value: float, margin: float = 0.0) -> float:
+        """0 inside the band; outside, the distance to the nearest edge in units of ``unit``.
+
+        With a ``margin`` (in units, 0 <= margin < 1), the band is first narrowed by that much
+        at each edge it has (a two-sided band at most to its centre): a calibration aiming
+        inside the band by a margin keeps its fit when other replicates move the model's
+        median, where one aiming at the band itself may settle on an edge."""
         if not math.isfinite(value):
             return math.inf
-        if self.low is not None and value < self.low:
-            return (self.low - value) / self.unit
-        if self.high is not None and value > self.high:
-            return (value - self.high) / self.unit
+        low, high = self.low, self.high
+        if margin > 0:
+            shift = margin * self.unit
+            if low is not None and high is not None:
+                shift = min(shift, (high - low) / 2.0)
+            low = None if low is None else low + shift
+            high = None if high is None else high - shift
+        if low is not None and value < low:
+            return (low - value) / self.unit
+        if high is not None and value > high:
+            return (value - high) / self.unit
         return 0.0
 
     def contains(self, value: float) -> bool:

@@ -34,6 +34,17 @@ and a fifth says what happens to the debt service a household cannot pay:
    (own homes and long-standing networks to borrow from), the displaced up to
    ``borrow_limit_months``; hosts with a house and secure HLP can sell it (assumptions).
 
+6. **Not every displaced household has someone to borrow from** (``has_lender``): only
+   ``credit_access`` of displaced households and migrants can take the borrow strategy (or
+   borrow for a journey: ``mobility``), by a latent draw of their own (``credit_draw``);
+   hosts always can. Informal credit (relatives, shops, landlords: most of Syrian refugees'
+   debt in Lebanon) is extended to people the lender knows; a household new to a place or
+   without relatives there may find none (assumption; the share is calibrated to VASyR's
+   87-91% of refugee households in debt). Without this rule every household that ever had
+   a gap borrowed, so 97-98% of the Lebanon setting's refugees were in debt: those with no
+   lender go on to the next strategies instead (selling goods, cutting spending), and
+   their consumption shows it.
+
 Children withdrawn from school (a crisis strategy in WFP's LCS module, which asks about the
 last 30 days, not about a loss for good) are re-enrolled once the household has recovered,
 i.e. when this step's income and aid cover its full needs, school costs included, with a
@@ -76,6 +87,7 @@ import numpy as np
 from simulation.chunks import per_household
 from simulation.codes import Coping, Group
 from simulation.params import Parameters
+from simulation.random_streams import latent_draws
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,19 @@ def borrow_limit(group, params: Parameters) -> np.ndarray:
     """Most a household can owe, in months of its basket: hosts and others differ (rule 4)."""
     return np.where(group == Group.HOST, params.host_borrow_limit_months,
                     params.borrow_limit_months)
+
+
+def has_lender(group, credit_draw, params: Parameters) -> np.ndarray:
+    """Whether each household has someone to borrow from (rule 6): hosts always; displaced
+    households and migrants while their latent ``credit_draw`` is below ``credit_access``.
+    Pure."""
+    return (np.asarray(group) == Group.HOST) | (np.asarray(credit_draw) < params.credit_access)
+
+
+def credit_limit(group, credit_draw, params: Parameters) -> np.ndarray:
+    """Most a household can borrow up to, in months of its needs: its ``borrow_limit``, or
+    nothing without a lender (rule 6). Pure."""
+    return np.where(has_lender(group, credit_draw, params), borrow_limit(group, params), 0.0)
 
 
 def restore(exhausted, hh, need, params: Parameters, months: float) -> np.ndarray:
@@ -333,7 +358,8 @@ def _cover(resource, hh, rows, wanted, need, params: Parameters, months: float):
         hh.savings[rows] = np.maximum(0.0, capacity - cover)
         return cover, None
     if resource == "credit":
-        limit = borrow_limit(hh.group[rows], params) * (need[rows] / max(months, 1e-9))
+        limit = (credit_limit(hh.group[rows], hh.credit_draw[rows], params)
+                 * (need[rows] / max(months, 1e-9)))
         debt = hh.debt[rows]
         cover = np.minimum(wanted, np.maximum(0.0, limit - debt))
         debt = (debt + cover).astype(np.float32)
@@ -390,6 +416,8 @@ def settle_surplus(surplus, hh, params: Parameters, rows=None):
 def step(model, t: int) -> None:
     months = model.days_per_step / 30.0
     meb_by_node, params = model.graph.meb, model.params
+    # who has a lender (rule 6): a latent draw per household, made once over the whole store
+    latent_draws(model.households, "credit_draw", model.streams, "credit_access")
     # each household copes on its own: slices of rows at once in large runs (chunks.py)
     per_household(model, lambda hh: cope(hh, meb_by_node, params, months))
 
@@ -429,5 +457,7 @@ def cope(hh, meb_by_node, params: Parameters, months: float) -> None:
     hh.unmet_need = np.divide(remaining, need, out=np.zeros_like(remaining), where=need > 0)
     consumption = np.maximum(0.0, consumption - cut - remaining)
     hh.consumption = consumption
-    # below the line emergency strategies work toward (rule 2), by more than float rounding
+    # below the MEB (the poverty line) and below the line emergency strategies work toward
+    # (rule 2), by more than float rounding
+    hh.below_meb = consumption < basket - SURVIVAL_SLACK
     hh.below_survival = consumption < params.survival_share * basket - SURVIVAL_SLACK

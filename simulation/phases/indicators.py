@@ -38,6 +38,7 @@ from simulation.chunks import per_household
 from simulation.codes import DISPLACED_STATUSES, Status
 from simulation.params import Parameters
 from simulation.phases.coping import BIT
+from simulation.random_streams import latent_draws
 
 RCSI_WEIGHTS = np.array([1, 2, 1, 3, 1], dtype=np.int16)  # WFP rCSI
 #: how fast each rCSI strategy reaches 7 days as food pressure rises (assumption): eating less
@@ -232,20 +233,6 @@ def is_self_reliant(rsi_mean: np.ndarray, rsi_min: np.ndarray, params: Parameter
 _IS_DISPLACED = np.isin(np.arange(len(Status)), DISPLACED_STATUSES)
 
 
-def latent_draws(hh, column: str, streams, name: str) -> np.ndarray:
-    """Fill the not-yet-drawn entries (-1) of a latent uniform column in place; return it.
-
-    Row i gets the i-th draw of stream ``name`` at step 0, so a row's draw never depends on
-    when it is first needed or on other rows (arrivals get theirs when they appear).
-    """
-    values = getattr(hh, column)
-    if len(values) == 0 or values[-1] >= 0:  # rows are only ever added at the end
-        return values
-    missing = np.flatnonzero(values < 0)
-    values[missing] = streams.uniform(name, 0, len(hh))[missing]
-    return values
-
-
 def home_condition(hh, graph, draw) -> np.ndarray:
     """0 (usable, or not a returnee), 1 damaged, 2 not secure: ``home_unusable`` (docstring)."""
     out = np.zeros(len(hh), dtype=np.int8)
@@ -268,8 +255,9 @@ def return_intentions(hh, graph, attachment, draw, safety, params: Parameters):
     hoping = attachment[rows] < hh.origin_ties[rows]
     hope[rows] = hoping
     home_usable = (draw[rows] >= graph.damage[origin]) & hh.hlp_secure[rows]
-    judged_safe = safety[rows] * params.return_threat_max >= graph.threat[origin]
-    judged_safe &= graph.threat[origin] < params.return_threat_max  # (a draw of 1 at the limit)
+    threat = graph.threat[origin]
+    judged_safe = safety[rows] * params.return_threat_max >= threat
+    judged_safe &= threat < params.return_threat_max  # (a draw of 1 at the limit)
     # the conditions at the origin everyone shares, tested once per node
     conditions = (graph.services >= params.return_services_min) & (graph.labour_demand > 0)
     intent[rows] = hoping & judged_safe & np.take(conditions, origin) & home_usable

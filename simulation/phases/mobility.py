@@ -22,7 +22,8 @@ import numpy as np
 from simulation.chunks import per_household, rows_of
 from simulation.codes import DISPLACED_STATUSES, SOLUTION_PATHWAYS, Coping, NodeType, Status
 from simulation.params import Parameters, per_step
-from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE
+from simulation.phases.coping import BIT, DISTRESS_SALE_PRICE, has_lender
+from simulation.random_streams import latent_draws
 
 #: by status code: on a solution pathway; displaced or on a solution pathway
 ON_PATHWAY = np.isin(np.arange(len(Status)), SOLUTION_PATHWAYS)
@@ -308,7 +309,13 @@ def step(model, t: int) -> None:
     # irregular journeys are a harmful strategy of households already in crisis coping or worse
     desperate = hh.lcs[considered] >= 3
     need = np.maximum(hh.need[considered], 1e-6)
-    credit = np.maximum(0.0, params.borrow_limit_months * need / months - hh.debt[considered])
+    # what the household can still borrow for the fare: up to borrow_limit_months of its needs
+    # (every group: hosts' higher limit is for their own needs, an assumption), none without
+    # a lender (coping rule 6)
+    latent_draws(hh, "credit_draw", model.streams, "credit_access")  # (a plan without coping)
+    lender = has_lender(hh.group[considered], hh.credit_draw[considered], params)
+    limit = np.where(lender, params.borrow_limit_months, 0.0)
+    credit = np.maximum(0.0, limit * need / months - hh.debt[considered])
     purse = hh.savings[considered] + credit
     # a household ready to leave irregularly sells what it has left to pay the smuggler
     saleable = (DISTRESS_SALE_PRICE * hh.assets[considered]

@@ -12,8 +12,10 @@ from simulation.phases.coping import (
     LADDER,
     SCHOOL_COST_SHARE,
     climb_ladder,
+    credit_limit,
     debt_service,
     defer_debt_service,
+    has_lender,
     needs,
     reenrols,
     restore,
@@ -21,6 +23,7 @@ from simulation.phases.coping import (
 )
 from simulation.phases.coping import step as coping_step
 from simulation.phases.indicators import RSI_DOMAINS, rcsi, rsi_domains
+from simulation.random_streams import RandomStreams
 from simulation.state import HouseholdStore
 
 
@@ -120,6 +123,48 @@ def test_hosts_can_borrow_more_than_displaced_households():
     assert hh.debt[0] == pytest.approx(PARAMS.borrow_limit_months * 300.0)
     assert hh.debt[1] == pytest.approx(min(3, PARAMS.host_borrow_limit_months) * 300.0)
     assert hh.debt[1] > hh.debt[0]
+
+
+def test_only_credit_access_of_displaced_households_have_a_lender_hosts_all():
+    """Rule 6: a displaced household has a lender while its latent draw is below
+    credit_access; a host always has one; without a lender its credit limit is nothing."""
+    params = PARAMS.model_copy(update={"credit_access": 0.7})
+    draw = np.array([0.0, 0.69, 0.7, 0.99], dtype=np.float32)
+    displaced, host = np.full(4, int(Group.DISPLACED)), np.full(4, int(Group.HOST))
+    assert has_lender(displaced, draw, params).tolist() == [True, True, False, False]
+    assert has_lender(host, draw, params).all()
+    assert credit_limit(displaced, draw, params).tolist() == [2.0, 2.0, 0.0, 0.0]
+    assert credit_limit(host, draw, params).tolist() == [4.0] * 4
+
+
+def test_household_without_a_lender_sells_goods_instead_of_borrowing():
+    """Two households alike but for the credit draw: the one with a lender borrows (stress),
+    the other cannot and sells its goods; neither is left with the gap."""
+    params = PARAMS.model_copy(update={"credit_access": 0.5})
+    hh = households(2, savings=0.0, debt=0.0, household_goods=500.0, assets=0.0,
+                    house_value=0.0, group=int(Group.DISPLACED))
+    hh.credit_draw[:] = [0.2, 0.8]
+    need = np.full(2, 300.0, dtype=np.float32)
+    _, used, left, _ = climb_ladder(need.copy(), hh, need, params, months=1.0)
+    assert hh.debt.tolist() == [300.0, 0.0]
+    assert hh.household_goods.tolist() == [500.0, 200.0]
+    assert used[0] & BIT["borrow"] and not used[0] & BIT["sell_household_goods"]
+    assert used[1] & BIT["sell_household_goods"] and not used[1] & BIT["borrow"]
+    assert left.tolist() == [0.0, 0.0]
+
+
+def test_coping_step_gives_each_household_its_credit_draw_once():
+    """The draw is the household row's draw of stream credit_access at step 0, made on the
+    first coping step and kept after (so who has a lender never changes)."""
+    hh = households(500, savings=0.0, debt=0.0, household_goods=0.0, assets=0.0, size=4,
+                    income=1000.0, group=int(Group.DISPLACED))
+    model = one_node_model(hh)
+    coping_step(model, 1)
+    first = hh.credit_draw.copy()
+    assert np.array_equal(first, RandomStreams(0).uniform("credit_access", 0, 500)
+                          .astype(np.float32))
+    coping_step(model, 2)
+    assert np.array_equal(hh.credit_draw, first)
 
 
 def bare(n=1, **values):
@@ -240,7 +285,8 @@ def one_node_model(hh):
     graph = SimpleNamespace(
         meb=np.array([MEB], dtype=np.float32), housing=np.array([0.6]), damage=np.zeros(1),
         services=np.array([SERVICES]), threat=np.zeros(1), cohesion=np.array([0.5]))
-    return SimpleNamespace(households=hh, graph=graph, params=NO_CREDIT, days_per_step=30)
+    return SimpleNamespace(households=hh, graph=graph, params=NO_CREDIT, days_per_step=30,
+                           streams=RandomStreams(0))
 
 
 def withdrawn(income: float) -> HouseholdStore:

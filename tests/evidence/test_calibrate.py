@@ -5,12 +5,16 @@ The fixture library (``calibration_library/``) is a 500-household, 12-month sett
 ``fit`` entries and one ``test`` entry; its bands are not published results.
 """
 
+import concurrent.futures as cf
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +24,8 @@ from pydantic import BaseModel, Field
 
 from simulation.calibrated import CALIBRATED_FILE, read_calibrated, use_calibrated
 from simulation.evidence import calibration_report as report
-from simulation.evidence.calibrate import STUDY_FILE, best_trial, run_calibration
+from simulation.evidence.calibrate import CONFIRM_FILE, STUDY_FILE, best_trial, run_calibration
+from simulation.evidence.calibrate_cli import confirm_line
 from simulation.evidence.calibration_spec import (
     CalibrationError,
     flee_validation_parameters,
@@ -28,7 +33,7 @@ from simulation.evidence.calibration_spec import (
 )
 from simulation.params import Parameters
 from simulation.scenario import SCENARIOS_DIR
-from simulation.sweeps.executors import open_executor
+from simulation.sweeps.executors import SerialExecutor, open_executor
 
 HERE = Path(__file__).resolve().parent
 LIBRARY = HERE / "calibration_library"
@@ -354,3 +359,241 @@ def test_the_package_defaults_are_the_calibrated_set():
         assert command == "prds calibrate scenarios/evidence/calibration.yaml --apply"
         calibration = load_calibration(SCENARIOS_DIR / "evidence" / "calibration.yaml")
         assert set(values) == set(calibration.parameters)
+
+
+# --- confirm: the best trials scored again on more replicates ------------------------------------
+#: a study whose best trial on 1 replicate (trial 5, loss 0) is not the best on 4 (trial 4):
+#: the crisis share's band is narrow, and one replicate puts trial 5 inside it by luck
+CONFIRMED = f"""\
+name: confirmed
+library: [{LIBRARY}]
+parameters:
+  emergency_cover: {{low: 0.05, high: 0.6}}
+  camp_ration_share: {{low: 0.2, high: 1.0}}
+targets: [fixture_crisis_share]
+trials: 6
+batch: 2
+startup_trials: 4
+replicates: 1
+seed: 5
+confirm: {{top: 3, replicates: 4}}
+"""
+
+
+class Counting(cf.Executor):
+    """In this process, counting the confirmation tasks (replicates 4); ``fail`` says what to
+    do with the n-th one: raise from ``submit`` (a kill) or deliver an error (a lost worker)."""
+
+    def __init__(self, fail: dict[int, BaseException] | None = None, lost: set[int] = frozenset()):
+        self.confirmed, self.fail, self.lost = [], fail or {}, lost
+
+    def submit(self, fn, /, task, **kwargs):
+        if task.replicates == 4:
+            n = len(self.confirmed)
+            if n in self.fail:
+                raise self.fail[n]
+            self.confirmed.append(task.number)
+            if n in self.lost:
+                future = cf.Future()
+                future.set_exception(BrokenProcessPool("a worker died"))
+                return future
+        return SerialExecutor().submit(fn, task, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def confirmed(tmp_path_factory):
+    """The confirmed study run uninterrupted in this process: (calibration, outcome, folder)."""
+    folder = tmp_path_factory.mktemp("confirmed")
+    calibration = load_calibration(write(folder, CONFIRMED))
+    return calibration, run_calibration(calibration, folder / "out"), folder / "out"
+
+
+def test_confirm_chooses_the_lowest_loss_on_more_replicates_not_the_study_best(confirmed):
+    from simulation.evidence import evaluate, fit_loss
+    from simulation.evidence.calibrate import top_trials
+
+    calibration, done, _ = confirmed
+    top = top_trials(done.study, 3)
+    assert [c.trial for c in done.confirmations] == [t.number for t in top]
+    assert [c.loss for c in done.confirmations] == [t.value for t in top]
+    by_trial = {c.trial: c.confirmed_loss for c in done.confirmations}
+    chosen = min(by_trial, key=lambda n: (by_trial[n], n))
+    assert done.chosen.number == chosen and done.best == top[[t.number for t in top].index(chosen)].params
+    assert chosen != best_trial(done.study).number  # the case this study was picked for
+    assert by_trial[chosen] < by_trial[best_trial(done.study).number]
+    # the confirmed loss is the loss on 4 replicates of the same seed; the first is the
+    # very run the trial was scored on
+    trial = done.chosen
+    on_four = evaluate(calibration.entries, replicates=4, seed=5, parameters=dict(trial.params))
+    on_one = evaluate(calibration.entries, replicates=1, seed=5, parameters=dict(trial.params))
+    assert fit_loss(on_four) == pytest.approx(by_trial[chosen], abs=1e-12)
+    assert fit_loss(on_one) == pytest.approx(trial.value, abs=1e-12)
+    assert on_four[0].replicates[0] == on_one[0].replicates[0]
+    assert (done.confirm_ran, done.confirm_reused) == (3, 0)
+
+
+def test_confirm_writes_its_choice_everywhere_downstream(confirmed, tmp_path):
+    calibration, done, out = confirmed
+    trial = done.chosen
+    table = report.history(done.study, calibration, done.confirmations)
+    assert list(table.columns[:4]) == ["trial", "state", "loss", "confirmed_loss"]
+    confirmed_rows = table.dropna(subset=["confirmed_loss"])
+    assert sorted(confirmed_rows["trial"]) == sorted(c.trial for c in done.confirmations)
+    best = report.rounded(dict(trial.params), calibration)
+    report.write_best(tmp_path, calibration, best, trial, 6, done.confirmations)
+    header = (tmp_path / "best_parameters.yaml").read_text()
+    assert f"# trial {trial.number} of 6" in header and "on 4 replicates among the 3 best" in header
+    applied = yaml.safe_load(report.apply_defaults(calibration, best, trial, tmp_path / "c.yaml",
+                                                   confirmations=done.confirmations).read_text())
+    mine = next(c for c in done.confirmations if c.trial == trial.number)
+    assert applied["study"]["best_trial"] == trial.number
+    assert applied["study"]["loss"] == trial.value
+    assert applied["study"]["confirmed_loss"] == mine.confirmed_loss
+    assert applied["study"]["confirmed_replicates"] == 4
+    document = report.confirmation_document(calibration, done.study, done.confirmations, trial)
+    assert document["chosen"] == trial.number and document["study_best"] != trial.number
+    assert [row["chosen"] for row in document["trials"]].count(True) == 1
+    assert report.report_replicates(calibration) == 4
+    line = confirm_line(done, best_trial(done.study), trial)
+    assert f"3 best trial(s) scored on 4 replicates (3 now, 0 from {CONFIRM_FILE})" in line
+    assert f"chose trial {trial.number}: loss {mine.confirmed_loss:.4g} on 4, against" in line
+    record = json.loads((out / CONFIRM_FILE).read_text())
+    assert [r["trial"] for r in record["trials"]] == sorted(c.trial for c in done.confirmations)
+    assert {(r["replicates"], r["seed"]) for r in record["trials"]} == {(4, 5)}
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt(), "lost"])
+def test_an_interrupted_confirmation_resumes_without_scoring_a_trial_twice(confirmed, tmp_path, stop):
+    """A kill as the second confirmation is submitted (or its worker lost): the first is in
+    confirm.json; the resumed run scores only the others and chooses as an uninterrupted run."""
+    calibration, reference, _ = confirmed
+    out = tmp_path / "out"
+    if stop == "lost":
+        first = Counting(lost={1})
+        with pytest.raises(CalibrationError, match="trial .* did not finish.*--resume"):
+            run_calibration(calibration, out, first)
+        recorded = 2  # the others are recorded; the lost one is not
+    else:
+        first = Counting(fail={1: stop})
+        with pytest.raises(KeyboardInterrupt):
+            run_calibration(calibration, out, first)
+        recorded = 1
+    stored = [r["trial"] for r in json.loads((out / CONFIRM_FILE).read_text())["trials"]]
+    assert len(stored) == recorded
+    again = Counting()
+    done = run_calibration(calibration, out, again, resume=True)
+    assert (done.ran, done.confirm_ran, done.confirm_reused) == (0, 3 - recorded, recorded)
+    assert not set(again.confirmed) & set(stored)  # none scored twice
+    assert done.confirmations == reference.confirmations
+    assert done.chosen.number == reference.chosen.number
+    assert run_calibration(calibration, out, Counting(), resume=True).confirm_ran == 0
+
+
+def test_a_record_that_no_longer_matches_is_scored_again(confirmed, tmp_path):
+    calibration, reference, folder = confirmed
+    out = tmp_path / "out"
+    shutil.copytree(folder, out)
+    document = json.loads((out / CONFIRM_FILE).read_text())
+    document["trials"][0]["parameters"]["emergency_cover"] += 0.01  # not that trial's set
+    document["trials"][1]["replicates"] = 3  # scored on other replicates
+    (out / CONFIRM_FILE).write_text(json.dumps(document))
+    again = Counting()
+    done = run_calibration(calibration, out, again, resume=True)
+    assert sorted(again.confirmed) == sorted(r["trial"] for r in document["trials"][:2])
+    assert sum("scored again" in note for note in done.repaired) == 2
+    assert done.confirmations == reference.confirmations
+
+
+def test_an_extended_study_confirms_its_new_top_and_reuses_the_rest(confirmed, tmp_path):
+    calibration, _, _ = confirmed
+    out = tmp_path / "out"
+    short = run_calibration(calibration, out, trials=4)
+    again = Counting()
+    done = run_calibration(calibration, out, again, resume=True, trials=8)
+    whole = run_calibration(calibration, tmp_path / "whole", trials=8)
+    assert done.confirmations == whole.confirmations and done.chosen.number == whole.chosen.number
+    kept = {c.trial for c in short.confirmations} & {c.trial for c in done.confirmations}
+    assert sorted(again.confirmed) == sorted({c.trial for c in done.confirmations} - kept)
+    assert done.confirm_reused == len(kept)
+
+
+@pytest.mark.slow
+def test_a_process_pool_confirms_as_one_process(confirmed, tmp_path):
+    calibration, reference, _ = confirmed
+    with open_executor(workers=2) as pool:
+        done = run_calibration(calibration, tmp_path / "pool", pool)
+    assert done.confirmations == reference.confirmations
+
+
+@pytest.mark.parametrize("value, key, message", [
+    ("{top: 0, replicates: 4}", "confirm.top", "greater than or equal to 1"),
+    ("{top: 2.5, replicates: 4}", "confirm.top", "valid integer"),
+    ("{top: true, replicates: 4}", "confirm.top", "valid integer"),
+    ("{top: 3, replicates: 2}", "confirm.replicates", "more than the file's replicates (2)"),
+    ("{top: 3}", "confirm.replicates", "required key is missing"),
+    ("{top: 3, replicates: 4, replicats: 4}", "confirm.replicats",
+     "did you mean 'replicates'? (allowed: replicates, top)"),
+    ("3", "confirm", "valid dictionary"),
+])
+def test_bad_confirm_values_name_the_file_line_and_key(tmp_path, value, key, message):
+    path = write(tmp_path, BASE + f"replicates: 2\nconfirm: {value}\n")
+    [(file, line, got, text)] = problems(path)
+    assert (file, line, got) == (str(path), 7, key)
+    assert message in text
+
+
+def test_without_confirm_the_outputs_are_as_before(reference, tmp_path):
+    calibration = load_calibration(FIXTURE)
+    assert calibration.confirm is None
+    done = run_calibration(calibration, tmp_path / "out", trials=2)
+    assert done.confirmations == [] and done.chosen == best_trial(done.study)
+    assert not (tmp_path / "out" / CONFIRM_FILE).exists()
+    assert "confirmed_loss" not in report.history(done.study, calibration).columns
+    applied = yaml.safe_load(report.apply_defaults(calibration, done.best, done.chosen,
+                                                   tmp_path / "c.yaml").read_text())
+    assert list(applied["study"]) == ["name", "best_trial", "loss", "trials", "replicates", "seed"]
+    assert report.report_replicates(calibration) == 1
+    # confirm is not part of what the study depends on: a confirmed file resumes its study
+    with_confirm = write(tmp_path, FIXTURE.read_text() + f"library: [{LIBRARY}]\n"
+                         "confirm: {top: 2, replicates: 2}\n")
+    assert load_calibration(with_confirm).fingerprint() == calibration.fingerprint()
+
+
+# --- margin --------------------------------------------------------------------------------------
+def test_a_margin_narrows_the_band_the_loss_counts_from_but_not_the_pass():
+    """A median at the edge of its band passes and has no loss; with a margin of 0.4 of the
+    band's half-width it is 0.4 units from the narrowed band; a one-sided band moves by the
+    margin times its scale; a margin never narrows a band beyond its centre."""
+    from simulation.evidence.schema import Tolerance
+
+    band = Tolerance(low=0.26, high=0.29, how="range")
+    assert band.loss(0.26) == 0.0 and band.contains(0.26)
+    assert band.loss(0.26, margin=0.4) == pytest.approx(0.4)
+    assert band.loss(0.275, margin=0.4) == 0.0  # the centre
+    assert band.loss(0.30, margin=0.4) == pytest.approx(1.0 / 1.5 + 0.4)
+    one_sided = Tolerance(low=1000, scale=100, how="at least")
+    assert one_sided.loss(1010) == 0.0
+    assert one_sided.loss(1010, margin=0.25) == pytest.approx(0.15)
+    assert band.loss(0.2748, margin=0.99) > 0 and band.loss(0.275, margin=0.99) == 0.0
+    assert band.loss(0.275, margin=5.0) == 0.0  # (at most to the centre)
+
+
+def test_a_calibration_margin_enters_the_trial_loss_and_the_fingerprint(tmp_path):
+    """Each trial's loss is against the narrowed bands; a margin makes another study (its
+    fingerprint differs), and one of 1 or more is refused with the file, line and key."""
+    from simulation.evidence.calibrate import TrialTask, evaluate_trial
+
+    plain = load_calibration(write(tmp_path, BASE + "replicates: 1\n", "plain.yaml"))
+    margin = load_calibration(write(tmp_path, BASE + "replicates: 1\nmargin: 0.5\n", "m.yaml"))
+    assert plain.fingerprint() != margin.fingerprint()
+    entries = tuple(margin.entries)
+    results = [evaluate_trial(TrialTask(0, {"emergency_cover": 0.3}, entries, margin.weights,
+                                         1, 0, m)) for m in (0.0, 0.5)]
+    entry = entries[0]
+    median = results[0]["targets"][entry.id]["median"]
+    assert results[0]["loss"] == pytest.approx(entry.spec.tolerance.loss(median))
+    assert results[1]["loss"] == pytest.approx(entry.spec.tolerance.loss(median, 0.5))
+    assert results[1]["loss"] >= results[0]["loss"]
+    path = write(tmp_path, BASE + "margin: 1.0\n", "bad.yaml")
+    [(file, line, key, text)] = problems(path)
+    assert (file, line, key) == (str(path), 6, "margin") and "less than 1" in text
