@@ -16,8 +16,13 @@ from simulation.sweeps.executors import SerialExecutor, process_pool
 
 RUNNER = CliRunner()
 
+#: the parameters the bundled calibration fits, pinned (as the calibration tests' setting pins
+#: them) so that these hand-made settings do not move with a new calibrated set
+PINNED = yaml.safe_load((Path(__file__).parent / "calibration_library" / "small_base.yaml")
+                        .read_text(encoding="utf-8"))["parameters"]
+
 TINY = {
-    "name": "tiny", "steps": 8, "seed": 5,
+    "name": "tiny", "steps": 8, "seed": 5, "parameters": PINNED,
     "graph": {
         "nodes": [
             {"name": "Home", "type": "origin", "threat": {0: 0.9, 3: 0.05}, "damage": 0.6,
