@@ -82,7 +82,8 @@ class ReferenceModel(mesa.Model):
         for i in range(len(store)):
             # compared in float32, as the engine's float32 column is
             draw = credit[i] if credit is not None else np.float32(self.random.random())
-            lender = columns["group"][i] == HOST or bool(draw < self.params.credit_access)
+            lender = (columns["group"][i] == HOST or self.params.credit_access >= 1.0
+                      or bool(draw < self.params.credit_access))
             ReferenceHousehold(self, {"row": i, "has_lender": lender,
                                       **{name: values[i] for name, values in columns.items()}})
 

@@ -179,8 +179,10 @@ def borrow_limit(group, params: Parameters) -> np.ndarray:
 
 def has_lender(group, credit_draw, params: Parameters) -> np.ndarray:
     """Whether each household has someone to borrow from (rule 6): hosts always; displaced
-    households and migrants while their latent ``credit_draw`` is below ``credit_access``.
-    Pure."""
+    households and migrants while their latent ``credit_draw`` is below ``credit_access``,
+    and every one at ``credit_access`` 1 (a float32 draw may round up to 1.0). Pure."""
+    if params.credit_access >= 1.0:
+        return np.ones(np.shape(group), dtype=bool)
     return (np.asarray(group) == Group.HOST) | (np.asarray(credit_draw) < params.credit_access)
 
 

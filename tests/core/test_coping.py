@@ -135,6 +135,8 @@ def test_only_credit_access_of_displaced_households_have_a_lender_hosts_all():
     assert has_lender(host, draw, params).all()
     assert credit_limit(displaced, draw, params).tolist() == [2.0, 2.0, 0.0, 0.0]
     assert credit_limit(host, draw, params).tolist() == [4.0] * 4
+    everyone = PARAMS.model_copy(update={"credit_access": 1.0})  # a draw rounded up to 1.0f
+    assert has_lender(displaced, np.array([0.5, 1.0, 1.0, 0.0], dtype=np.float32), everyone).all()
 
 
 def test_household_without_a_lender_sells_goods_instead_of_borrowing():
