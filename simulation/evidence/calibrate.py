@@ -79,9 +79,9 @@ def evaluate_trial(task: TrialTask) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - a failed trial is recorded, the study goes on
         return {"number": task.number, "error": f"{type(error).__name__}: {error}"[:2000],
                 "seconds": time.perf_counter() - started}
+    # each entry's loss as evaluate scores it (Tolerance.loss of the median), with the margin
     tolerance = {e.id: e.spec.tolerance for e in task.entries}
-    entry_loss = {r.id: (tolerance[r.id].loss(r.model["median"], task.margin) if task.margin
-                         else r.loss) for r in results}
+    entry_loss = {r.id: tolerance[r.id].loss(r.model["median"], task.margin) for r in results}
     targets = {r.id: {"loss": _plain(entry_loss[r.id]),
                       **{k: r.model.get(k) for k in ("median", "p10", "p90")}} for r in results}
     losses = [(task.weights[r.id], entry_loss[r.id]) for r in results]

@@ -11,8 +11,9 @@ A calibration file (``scenarios/evidence/calibration.yaml``; README "Calibrating
   the trials do not depend on the number of workers), ``replicates`` and ``seed``;
 - ``start``: ``random`` (every early trial drawn at random), ``defaults`` (trial 0 is the
   parameter set in force, the package's calibrated defaults clipped to the ranges, so that
-  a calibration rerun after a rule change begins where the last one ended, and the best it
-  returns is never worse than keeping that set), or a mapping of fitted parameters to
+  a calibration rerun after a rule change begins where the last one ended, and, without
+  ``confirm``, the best it returns is never worse than keeping that set by the study's
+  loss), or a mapping of fitted parameters to
   values (the defaults in force with those set: an initial guess for parameters new to the
   calibration, whose declared defaults may be far from the evidence);
 - ``margin`` (optional, default 0): the loss counts the distance to each band narrowed by
