@@ -417,3 +417,18 @@ def test_below_survival_counts_only_households_below_the_line():
     assert hh.consumption[0] == pytest.approx(line[0], rel=1e-6)  # topped up to the line
     assert hh.consumption[1] < line[1]
     assert hh.below_survival.tolist() == [False, True, False]
+
+
+def test_below_meb_counts_households_consuming_less_than_their_basket():
+    """The poverty line is the basket itself: a household topped up to its survival line is
+    below it (and not below the survival line); one whose savings cover the whole gap
+    consumes the basket and is not; one in surplus is not."""
+    model = one_node_model(bare(3, size=SIZE, income=0.0, aid=0.0))
+    hh = model.households
+    hh.income[:] = [0.6 * FULL_NEED, 0.9 * FULL_NEED, 1.2 * FULL_NEED]
+    hh.savings[1] = FULL_NEED  # enough to close the second's gap
+    coping_step(model, 1)
+    assert hh.consumption[0] == pytest.approx(NO_CREDIT.survival_share * hh.need[0], rel=1e-6)
+    assert hh.consumption[1] == pytest.approx(hh.need[1], rel=1e-6)  # savings closed the gap
+    assert hh.below_meb.tolist() == [True, False, False]
+    assert hh.below_survival.tolist() == [False, False, False]
