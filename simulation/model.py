@@ -87,6 +87,10 @@ class PRDSModel(mesa.Model):
             recruited_to=None,
             # the node each household added this step appeared at (phases/arrivals.py)
             spawned_at=np.empty(0, dtype=np.int64),
+            # whether the recorder reads this step's state (else the indicators that only
+            # report are left uncomputed: phases/indicators.py); recorders without
+            # ``records`` read every step
+            reporting=getattr(self.recorder, "records", lambda _t: True)(t),
         )
         self.graph.follow_schedules(t)  # MEB, wage and jobs that change over the run
         for name, phase in self.plan:

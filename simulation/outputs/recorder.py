@@ -7,6 +7,10 @@ non-empty cells are kept. The tidy table (DESIGN.md section 7) has one row per s
 ``FinalSummary`` records only the summary at the last step, for callers that want nothing
 else (``api.run_one``: sweeps, calibration, optimisation); it reads the same state at the
 same moment, so its summary is the full recorder's last one, bit for bit.
+
+A recorder's ``records(t)`` tells the model whether anything reads step ``t``'s state;
+where nothing does, the indicators phase skips the indicators that only report
+(``phases/indicators.REPORTED``).
 """
 
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -121,6 +125,11 @@ class Recorder:
         self._wait()
         return self._summaries
 
+    def records(self, t: int) -> bool:
+        """Whether step ``t``'s state is read (every step's: the model computes every
+        indicator at every step)."""
+        return True
+
     def record(self, t: int) -> None:
         """Add step ``t``'s non-empty cells and summary."""
         model, hh = self.model, self.model.households
@@ -191,6 +200,11 @@ class FinalSummary:
         self.cells: list[dict[str, np.ndarray]] = []
         self.summaries: list[dict] = []
 
+    def records(self, t: int) -> bool:
+        """Whether step ``t``'s state is read: the last step's only (so the model leaves the
+        indicators that only report uncomputed before it: ``phases/indicators.step``)."""
+        return t >= self.model.steps_total
+
     def record(self, t: int) -> None:
-        if t >= self.model.steps_total:
+        if self.records(t):
             self.summaries.append({"step": t, **summarize(self.model)})

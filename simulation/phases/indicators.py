@@ -264,25 +264,45 @@ def return_intentions(hh, graph, attachment, draw, safety, params: Parameters):
     return hope, intent
 
 
+#: indicators that only report (no phase or intervention reads them): with ``reporting``
+#: off, ``assess`` leaves them as they were (see ``step``)
+REPORTED = ("rcsi", "cari", "rsi", "rsi_min", "self_reliant", "home_unusable", "return_hope",
+            "return_intent")
+
+
 def step(model, t: int) -> None:
+    """Every indicator, or at a step nothing records only those the rules read.
+
+    ``model.today.reporting`` (set from the recorder's ``records(t)``) says whether anything
+    reads the households' state after this step. ``FinalSummary`` (sweeps, calibration's
+    ``run_one``, optimisation) reads only the last step's, so on earlier steps the
+    ``REPORTED`` indicators are not computed: the same numbers wherever they are read, as
+    none is an input to another step (``tests/core/test_indicators.py`` checks this on whole
+    runs) and their latent draws do not depend on when they are made. Living standard and
+    the run of months on aid are state the rules carry and are kept every step."""
     hh, graph, params = model.households, model.graph, model.params
-    # latent draws over the whole store first (a stream's draws by row), then each household's
-    # indicators on its own: slices of rows at once in large runs (chunks.py)
-    latent_draws(hh, "return_attachment", model.streams, "return_attachment")
-    latent_draws(hh, "home_damage_draw", model.streams, "home_damage")
-    latent_draws(hh, "return_safety_draw", model.streams, "return_safety")
-    per_household(model, lambda rows: assess(rows, graph, params, t, model.days_per_step))
+    reporting = getattr(model.today, "reporting", True)
+    if reporting:  # latent draws over the whole store first (a stream's draws by row)
+        latent_draws(hh, "return_attachment", model.streams, "return_attachment")
+        latent_draws(hh, "home_damage_draw", model.streams, "home_damage")
+        latent_draws(hh, "return_safety_draw", model.streams, "return_safety")
+    # then each household's indicators on its own: slices of rows at once in large runs
+    per_household(model, lambda rows: assess(rows, graph, params, t, model.days_per_step,
+                                              reporting=reporting))
 
 
-def assess(hh, graph, params: Parameters, t: int, days_per_step: float) -> None:
+def assess(hh, graph, params: Parameters, t: int, days_per_step: float,
+           reporting: bool = True) -> None:
     """Every indicator of the households ``hh`` (the store or a slice of its rows) at step
-    ``t``, in place; their latent draws (``latent_draws``) already made."""
+    ``t``, in place; their latent draws (``latent_draws``) already made. Without
+    ``reporting``, only those the rules read (not ``REPORTED``)."""
     total = hh.income + hh.aid
     hh.living_standard = np.divide(total, hh.need, out=np.zeros_like(total), where=hh.need > 0)
-    hh.rcsi = rcsi(hh.unmet_need, hh.lcs)
-    hh.cari = cari(hh.rcsi, hh.lcs, hh.living_standard)
-    hh.rsi, hh.rsi_min = rsi_mean_and_min(hh, graph, hh.rcsi)
-    hh.self_reliant = is_self_reliant(hh.rsi, hh.rsi_min, params)
+    if reporting:
+        hh.rcsi = rcsi(hh.unmet_need, hh.lcs)
+        hh.cari = cari(hh.rcsi, hh.lcs, hh.living_standard)
+        hh.rsi, hh.rsi_min = rsi_mean_and_min(hh, graph, hh.rcsi)
+        hh.self_reliant = is_self_reliant(hh.rsi, hh.rsi_min, params)
 
     dependent_now = hh.aid > params.aid_dependency_share * total
     since = hh.t_aid_since  # from this step where aid dependency starts, else -1
@@ -291,6 +311,8 @@ def assess(hh, graph, params: Parameters, t: int, days_per_step: float) -> None:
     months_in_a_row = (t - since + 1) * days_per_step / 30.0
     hh.aid_dependent = dependent_now & (months_in_a_row >= params.aid_dependency_months)
 
+    if not reporting:
+        return
     hh.home_unusable = home_condition(hh, graph, hh.home_damage_draw)
     hh.return_hope, hh.return_intent = return_intentions(hh, graph, hh.return_attachment,
                                                          hh.home_damage_draw,
