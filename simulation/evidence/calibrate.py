@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from simulation.evidence.calibration_spec import Calibration, CalibrationError
+from simulation.evidence.evaluate import finite_or_none
 from simulation.evidence.library import LibraryEntry
 from simulation.outputs import files
 
@@ -82,7 +83,7 @@ def evaluate_trial(task: TrialTask) -> dict[str, Any]:
     # each entry's loss as evaluate scores it (Tolerance.loss of the median), with the margin
     tolerance = {e.id: e.spec.tolerance for e in task.entries}
     entry_loss = {r.id: tolerance[r.id].loss(r.model["median"], task.margin) for r in results}
-    targets = {r.id: {"loss": _plain(entry_loss[r.id]),
+    targets = {r.id: {"loss": finite_or_none(entry_loss[r.id]),
                       **{k: r.model.get(k) for k in ("median", "p10", "p90")}} for r in results}
     losses = [(task.weights[r.id], entry_loss[r.id]) for r in results]
     loss = sum(w * x for w, x in losses) / sum(w for w, _ in losses)
@@ -92,10 +93,6 @@ def evaluate_trial(task: TrialTask) -> dict[str, Any]:
         bad = [r.id for r in results if not math.isfinite(entry_loss[r.id])]
         out["error"] = f"no finite statistic for {', '.join(bad)} (nobody measured?)"
     return out
-
-
-def _plain(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def trial_seed(seed: int, number: int) -> int:
@@ -365,7 +362,7 @@ def _tell(study, trial, result: dict) -> None:
     from optuna.trial import TrialState
 
     trial.set_user_attr("targets", result.get("targets", {}))
-    trial.set_user_attr("seconds", _plain(result.get("seconds", math.nan)))
+    trial.set_user_attr("seconds", finite_or_none(result.get("seconds", math.nan)))
     if "error" in result:
         trial.set_user_attr("error", result["error"])
         study.tell(trial.number, state=TrialState.FAIL)
@@ -441,8 +438,9 @@ def confirmation_record(task: TrialTask, result: dict) -> dict[str, Any]:
     """What ``confirm.json`` keeps of one confirmation: enough to check it on resume."""
     record = {"trial": task.number, "parameters": dict(task.parameters),
               "replicates": task.replicates, "seed": task.seed,
-              "loss": _plain(result.get("loss", math.nan)), "targets": result.get("targets", {}),
-              "seconds": _plain(result.get("seconds", math.nan))}
+              "loss": finite_or_none(result.get("loss", math.nan)),
+              "targets": result.get("targets", {}),
+              "seconds": finite_or_none(result.get("seconds", math.nan))}
     if "error" in result:
         record["error"] = result["error"]
     return record
