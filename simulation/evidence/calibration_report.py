@@ -169,7 +169,7 @@ def before_after(calibration: Calibration, best: dict[str, float], executor=None
 def confirmation_document(calibration: Calibration, study, confirmations, chosen) -> dict | None:
     """The confirmation for the before/after document (None without ``confirm``): each
     confirmed trial's loss on the study's replicates and on the confirmation's."""
-    from simulation.evidence.calibrate import best_trial
+    from simulation.evidence.trial import best_trial
 
     if calibration.confirm is None:
         return None
