@@ -16,22 +16,16 @@ study in storage), with three choices made for this project's standards:
   every trial is evaluated with the same seeds (common random numbers across trials). In
   process, a process pool or Dask give the same study.
 
-Each trial's evaluation is one task on any ``concurrent.futures.Executor``
+Each trial's evaluation is one task (``trial.py``) on any ``concurrent.futures.Executor``
 (``sweeps/executors.py``): the task carries the entries and the trial's parameters and runs
-``simulation.evidence.evaluate`` in the worker. The loss is the weighted mean of the fitted
-entries' losses (``Tolerance.loss``: 0 inside the band, else distance in band units; with the
-file's ``margin``, inside the band narrowed by that margin).
+``simulation.evidence.evaluate`` in the worker; its loss is the weighted mean of the fitted
+entries' losses, each counted from the band narrowed by the file's ``margin``.
 
-**Confirmation** (``confirm: {top: K, replicates: R}`` in the file): a trial is scored on few
-replicates, so the best of many is partly chosen by their noise. Once the study has its
-trials, the K best (lowest loss, then lowest number) are scored again on R replicates with
-the same seed (replicate k is child k of ``SeedSequence(seed)``, so the first ``replicates``
-are the runs the trial was scored on), one task per trial on the same executor, and the set
-chosen is the one with the lowest loss on R (ties: lowest number). Each result is written to
-``confirm.json`` as soon as it is told (atomically), keyed by trial number with the
-parameters, replicates and seed it was scored with: a resumed run re-uses those that still
-match a trial of the top K and scores only the others. Without ``confirm``, the chosen set is
-the study's best trial.
+**Confirmation** (``confirm: {top: K, replicates: R}`` in the file; ``confirm.py``): once the
+study has its trials, the K best are scored again on R replicates and the set chosen is the
+one with the lowest loss on R, each result kept in ``confirm.json`` as it is told, so a
+resumed run scores only those not yet recorded. Without ``confirm``, the chosen set is the
+study's best trial.
 """
 
 import concurrent.futures as cf
@@ -47,55 +41,12 @@ from typing import Any
 import numpy as np
 
 from simulation.evidence.calibration_spec import Calibration, CalibrationError
-from simulation.evidence.library import LibraryEntry
+from simulation.evidence.confirm import Confirmation, chosen_trial, confirm_trials
+from simulation.evidence.evaluate import finite_or_none
+from simulation.evidence.trial import TrialTask, best_trial, evaluate_trial
 from simulation.outputs import files
 
 STUDY_FILE = "study.journal"
-CONFIRM_FILE = "confirm.json"
-
-
-@dataclass(frozen=True)
-class TrialTask:
-    """One trial's evaluation: everything a worker needs, nothing of the parent's state."""
-
-    number: int
-    parameters: dict[str, float]
-    entries: tuple[LibraryEntry, ...]
-    weights: dict[str, float]
-    replicates: int
-    seed: int
-    #: the calibration's ``margin``: each entry's loss against its band narrowed by this
-    margin: float = 0.0
-
-
-def evaluate_trial(task: TrialTask) -> dict[str, Any]:
-    """Run a trial's evaluation; return its loss and per-target results, or its error."""
-    from simulation.evidence import evaluate
-
-    started = time.perf_counter()
-    try:
-        results = evaluate(list(task.entries), replicates=task.replicates, seed=task.seed,
-                           parameters=task.parameters)
-    except Exception as error:  # noqa: BLE001 - a failed trial is recorded, the study goes on
-        return {"number": task.number, "error": f"{type(error).__name__}: {error}"[:2000],
-                "seconds": time.perf_counter() - started}
-    # each entry's loss as evaluate scores it (Tolerance.loss of the median), with the margin
-    tolerance = {e.id: e.spec.tolerance for e in task.entries}
-    entry_loss = {r.id: tolerance[r.id].loss(r.model["median"], task.margin) for r in results}
-    targets = {r.id: {"loss": _plain(entry_loss[r.id]),
-                      **{k: r.model.get(k) for k in ("median", "p10", "p90")}} for r in results}
-    losses = [(task.weights[r.id], entry_loss[r.id]) for r in results]
-    loss = sum(w * x for w, x in losses) / sum(w for w, _ in losses)
-    out = {"number": task.number, "loss": loss, "targets": targets,
-           "seconds": time.perf_counter() - started}
-    if not math.isfinite(loss):
-        bad = [r.id for r in results if not math.isfinite(entry_loss[r.id])]
-        out["error"] = f"no finite statistic for {', '.join(bad)} (nobody measured?)"
-    return out
-
-
-def _plain(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def trial_seed(seed: int, number: int) -> int:
@@ -119,18 +70,6 @@ class CalibrationProgress:
     def rate(self) -> float:
         elapsed = time.perf_counter() - self.started_at
         return (self.done - self.started_with) / elapsed if elapsed > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    """One of the best trials scored again on the confirmation's replicates."""
-
-    trial: int
-    loss: float  # on the study's replicates (the trial's value)
-    confirmed_loss: float  # on ``confirm.replicates`` (NaN if that evaluation failed)
-    replicates: int
-    targets: dict[str, Any]
-    error: str | None = None
 
 
 @dataclass
@@ -159,30 +98,6 @@ class CalibrationOutcome:
         """The chosen trial's parameters (None if no trial completed)."""
         trial = self.chosen
         return None if trial is None else dict(trial.params)
-
-
-def best_trial(study):
-    """The completed trial with the lowest loss (the lowest number among ties), or None."""
-    top = top_trials(study, 1)
-    return top[0] if top else None
-
-
-def top_trials(study, k: int) -> list:
-    """The ``k`` completed trials with the lowest loss, best first (ties: lowest number)."""
-    from optuna.trial import TrialState
-
-    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-    return sorted(done, key=lambda t: (t.value, t.number))[:k]
-
-
-def chosen_trial(study, confirmations: list[Confirmation]):
-    """The confirmed trial with the lowest confirmed loss (ties: lowest number); the study's
-    best trial if nothing was confirmed (no ``confirm``, or every confirmation failed)."""
-    ok = [c for c in confirmations if math.isfinite(c.confirmed_loss)]
-    if not ok:
-        return best_trial(study)
-    number = min(ok, key=lambda c: (c.confirmed_loss, c.trial)).trial
-    return next(t for t in study.get_trials(deepcopy=False) if t.number == number)
 
 
 def open_study(calibration: Calibration, out_dir: Path, resume: bool):
@@ -258,7 +173,7 @@ def run_calibration(calibration: Calibration, out_dir: str | Path,
         progress: called with a :class:`CalibrationProgress` after every told trial.
         after_batch: called with the study after every batch (to write the history).
         confirm_progress: called with (confirmed, to confirm) as the best trials are scored
-            again (``confirm`` in the file; module docstring).
+            again (``confirm`` in the file; ``confirm.py``).
     """
     import optuna
     from optuna.distributions import FloatDistribution
@@ -365,120 +280,9 @@ def _tell(study, trial, result: dict) -> None:
     from optuna.trial import TrialState
 
     trial.set_user_attr("targets", result.get("targets", {}))
-    trial.set_user_attr("seconds", _plain(result.get("seconds", math.nan)))
+    trial.set_user_attr("seconds", finite_or_none(result.get("seconds", math.nan)))
     if "error" in result:
         trial.set_user_attr("error", result["error"])
         study.tell(trial.number, state=TrialState.FAIL)
     else:
         study.tell(trial.number, result["loss"])
-
-
-# --- confirmation --------------------------------------------------------------------------------
-def confirm_trials(calibration: Calibration, study, out_dir: Path, executor: cf.Executor,
-                   progress: Callable[[int, int], None] | None = None
-                   ) -> tuple[list[Confirmation], int, int, list[str]]:
-    """Score the ``confirm.top`` best trials again on ``confirm.replicates`` (module docstring).
-
-    Returns the confirmations (best study loss first), how many were evaluated now, how many
-    were re-used from ``confirm.json``, and notes (a record that no longer matched). A task
-    whose worker was lost is not recorded: the others are, then a :class:`CalibrationError`
-    says to resume (the confirmation is run again then).
-    """
-    confirm = calibration.confirm
-    path = out_dir / CONFIRM_FILE
-    records, notes = read_confirmations(path, calibration)
-    top = top_trials(study, confirm.top)
-    done: dict[int, dict] = {}
-    for trial in top:
-        record = records.get(trial.number)
-        if record is None:
-            continue
-        if record_matches(record, trial, calibration):
-            done[trial.number] = record
-        else:
-            notes.append(f"trial {trial.number}'s confirmation in {CONFIRM_FILE} was made with "
-                         f"other parameters, replicates or seed: scored again")
-    reused = len(done)
-    entries = tuple(calibration.entries)
-    tasks = [TrialTask(t.number, dict(t.params), entries, calibration.weights,
-                       confirm.replicates, calibration.seed, calibration.margin)
-             for t in top if t.number not in done]
-    if progress:
-        progress(len(done), len(top))
-    lost = []
-
-    def tell(future, task):
-        try:
-            result = future.result()
-        except Exception as error:  # noqa: BLE001 - a lost worker: not a result, run it again
-            lost.append(f"trial {task.number} ({type(error).__name__}: {error})")
-            return
-        records[task.number] = done[task.number] = confirmation_record(task, result)
-        write_confirmations(path, calibration, records)  # told: recorded at once
-        if progress:
-            progress(len(done), len(top))
-
-    pending = {}
-    for task in tasks:
-        pending[executor.submit(evaluate_trial, task)] = task
-        for future in [f for f in pending if f.done()]:  # (an executor that runs on submit)
-            tell(future, pending.pop(future))
-    for future in cf.as_completed(pending):
-        tell(future, pending[future])
-    if lost:
-        raise CalibrationError([(str(path), None, "confirm", "the confirmation of "
-                                 f"{'; '.join(sorted(lost))} did not finish (the others are "
-                                 f"recorded); rerun with --resume to run it again")])
-    values = {t.number: t.value for t in top}
-    confirmations = [Confirmation(trial=n, loss=values[n], confirmed_loss=_nan(done[n]["loss"]),
-                                  replicates=done[n]["replicates"], targets=done[n]["targets"],
-                                  error=done[n].get("error"))
-                     for n in values]
-    return confirmations, len(tasks), reused, notes
-
-
-def confirmation_record(task: TrialTask, result: dict) -> dict[str, Any]:
-    """What ``confirm.json`` keeps of one confirmation: enough to check it on resume."""
-    record = {"trial": task.number, "parameters": dict(task.parameters),
-              "replicates": task.replicates, "seed": task.seed,
-              "loss": _plain(result.get("loss", math.nan)), "targets": result.get("targets", {}),
-              "seconds": _plain(result.get("seconds", math.nan))}
-    if "error" in result:
-        record["error"] = result["error"]
-    return record
-
-
-def record_matches(record: dict, trial, calibration: Calibration) -> bool:
-    """Whether a stored confirmation is this trial's on this file's replicates and seed."""
-    return (record.get("parameters") == dict(trial.params)
-            and record.get("replicates") == calibration.confirm.replicates
-            and record.get("seed") == calibration.seed)
-
-
-def read_confirmations(path: Path, calibration: Calibration) -> tuple[dict[int, dict], list[str]]:
-    """The records in ``confirm.json`` by trial number ({} if none, or another calibration's)."""
-    import json
-
-    if not path.exists():
-        return {}, []
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        records = {int(r["trial"]): r for r in document["trials"]}
-    except (ValueError, KeyError, TypeError) as error:
-        return {}, [f"ignored {path.name}, which could not be read ({error}): the "
-                    f"confirmations are scored again"]
-    if document.get("fingerprint") != calibration.fingerprint():
-        return {}, [f"ignored {path.name}, written for another calibration: the "
-                    f"confirmations are scored again"]
-    return records, []
-
-
-def write_confirmations(path: Path, calibration: Calibration, records: dict[int, dict]) -> Path:
-    """Write ``confirm.json`` (atomically): every record, in trial order."""
-    return files.write_json(path, {"calibration": calibration.name,
-                                   "fingerprint": calibration.fingerprint(),
-                                   "trials": [records[n] for n in sorted(records)]})
-
-
-def _nan(x: float | None) -> float:
-    return math.nan if x is None else float(x)

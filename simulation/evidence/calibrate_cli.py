@@ -51,9 +51,11 @@ def calibrate_command(
     is the one an uninterrupted run makes.
     """
     from simulation.evidence import calibration_report as report
-    from simulation.evidence.calibrate import CONFIRM_FILE, best_trial, run_calibration
+    from simulation.evidence.calibrate import run_calibration
     from simulation.evidence.calibration_spec import CalibrationError, load_calibration
+    from simulation.evidence.confirm import CONFIRM_FILE
     from simulation.evidence.library import EvidenceError
+    from simulation.evidence.trial import best_trial
     from simulation.sweeps.executors import ClusterError, open_executor
 
     try:
@@ -160,7 +162,7 @@ def _cached(out: Path, calibration, best: dict) -> dict | None:
 def confirm_line(done, study_best, chosen) -> str:
     """One line on the confirmation: how many scored again, the choice, and its loss there
     against the study's best trial's."""
-    from simulation.evidence.calibrate import CONFIRM_FILE
+    from simulation.evidence.confirm import CONFIRM_FILE
 
     by_trial = {c.trial: c for c in done.confirmations}
     if not by_trial:

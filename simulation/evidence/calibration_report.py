@@ -27,6 +27,7 @@ import yaml
 
 from simulation.calibrated import CALIBRATED_FILE
 from simulation.evidence.calibration_spec import Calibration
+from simulation.evidence.evaluate import finite_or_none
 from simulation.outputs import files
 
 REPO = Path(__file__).resolve().parents[2]
@@ -158,7 +159,8 @@ def before_after(calibration: Calibration, best: dict[str, float], executor=None
                                               "source": result.source,
                                               "published": result.published,
                                               "tolerance": result.tolerance})
-            row[label] = {"model": result.model, "loss": _plain(result.loss), "pass": result.pass_}
+            row[label] = {"model": result.model, "loss": finite_or_none(result.loss),
+                          "pass": result.pass_}
     return {"calibration": calibration.name, "fingerprint": calibration.fingerprint(),
             "parameters": best, "replicates": replicates, "seed": calibration.seed,
             "targets": list(rows.values())}
@@ -167,21 +169,17 @@ def before_after(calibration: Calibration, best: dict[str, float], executor=None
 def confirmation_document(calibration: Calibration, study, confirmations, chosen) -> dict | None:
     """The confirmation for the before/after document (None without ``confirm``): each
     confirmed trial's loss on the study's replicates and on the confirmation's."""
-    from simulation.evidence.calibrate import best_trial
+    from simulation.evidence.trial import best_trial
 
     if calibration.confirm is None:
         return None
     return {"top": calibration.confirm.top, "replicates": calibration.confirm.replicates,
             "study_replicates": calibration.replicates, "chosen": chosen.number,
             "study_best": best_trial(study).number,
-            "trials": [{"trial": c.trial, "loss": _plain(c.loss),
-                        "confirmed_loss": _plain(c.confirmed_loss),
+            "trials": [{"trial": c.trial, "loss": finite_or_none(c.loss),
+                        "confirmed_loss": finite_or_none(c.confirmed_loss),
                         "chosen": c.trial == chosen.number, "error": c.error}
                        for c in confirmations]}
-
-
-def _plain(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def write_before_after(out_dir: Path, document: dict) -> list[Path]:

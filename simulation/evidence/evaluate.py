@@ -44,10 +44,11 @@ class TargetResult:
         """The entry as ``evidence.json`` writes it."""
         return {"id": self.id, "source": self.source, "published": self.published,
                 "model": self.model, "tolerance": self.tolerance, "pass": self.pass_,
-                "use": self.use, "loss": _finite(self.loss)}
+                "use": self.use, "loss": finite_or_none(self.loss)}
 
 
-def _finite(x: float) -> float | None:
+def finite_or_none(x: float) -> float | None:
+    """``x`` as a float, or None where it is NaN or infinite (JSON has neither)."""
     return float(x) if math.isfinite(x) else None
 
 
@@ -124,13 +125,13 @@ def score(entry: LibraryEntry, series: np.ndarray) -> TargetResult:
                      for key, q in (("median", 50), ("p10", 10), ("p90", 90))}
     return TargetResult(
         id=spec.id, source=_source(entry), published=spec.published.model_dump(),
-        model={k: _finite(v) for k, v in model.items()},  # type: ignore[misc]
+        model={k: finite_or_none(v) for k, v in model.items()},  # type: ignore[misc]
         tolerance={"low": spec.tolerance.low, "high": spec.tolerance.high,
                    "unit": spec.tolerance.unit, "how": spec.tolerance.how},
         pass_=spec.tolerance.contains(model["median"]), use=spec.use, loss=loss,
         series={"step": steps.tolist(),
-                **{k: [_finite(x) for x in v.tolist()] for k, v in over_time.items()}},
-        replicates=[_finite(v) for v in values],  # type: ignore[misc]
+                **{k: [finite_or_none(x) for x in v.tolist()] for k, v in over_time.items()}},
+        replicates=[finite_or_none(v) for v in values],  # type: ignore[misc]
     )
 
 

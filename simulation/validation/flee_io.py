@@ -61,21 +61,41 @@ warning, and those arrivals are spread over the locations ever in conflict witho
 conflict factor (``simulation/phases/arrivals.py``). Every other problem raises
 :class:`FleeFormatError` naming the file, the 1-based line as an editor shows it (and the
 column where it helps), and what is allowed.
+
+This module reads input_csv/ and puts the conflict together; ``flee_cells`` reads the cells
+of every file (and holds the error and warning types), ``flee_sources`` the daily counts of
+source_data/.
 """
 
-import codecs
-import csv
-import difflib
-import io
-import math
 import os
-import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import numpy as np
+
+# FleeFormatError and DataWarning belong to this module's API (read_flee_conflict raises the
+# one, its result holds the others), so callers import them from here; flee_cells defines them.
+from simulation.validation.flee_cells import (
+    DataWarning,
+    FleeFormatError,
+    _columns,
+    _date,
+    _is_file,
+    _is_header,
+    _known,
+    _Notes,
+    _number,
+    _read_rows,
+    _whole,
+    nearest_name,
+)
+from simulation.validation.flee_sources import (
+    _apply_registration_corrections,
+    _daily_counts,
+    _read_layout_tables,
+)
 
 _LOCATION_COLUMNS = "name,region,country,latitude,longitude,location_type,conflict_date,population"
 _CLOSURE_TYPES = ("country", "location", "link", "camp", "idpcamp", "remove_forced_redirection")
@@ -83,105 +103,6 @@ _CLOSURE_TYPES = ("country", "location", "link", "camp", "idpcamp", "remove_forc
 LOCATION_KINDS = ("camp", "conflict", "forward", "marker", "flood_zone", "default", "town")
 #: Flee acts on a conflict intensity above this (InputGeography.AddNewConflictZones)
 INTENSITY_EPSILON = 1e-6
-#: the largest count of persons a data file may give: more than live on Earth is a damaged
-#: file (Flee would try to spawn that many agents); it also keeps sums of counts within int64
-MAX_COUNT = 1e10
-
-
-class FleeFormatError(ValueError):
-    """A Flee-format file is missing or malformed; the message says where and what is allowed."""
-
-    def __init__(self, path: Path | str, problem: str, allowed: str = "", row: int | None = None,
-                 column: str | None = None):
-        self.path = Path(path)
-        self.problem = problem
-        self.allowed = allowed
-        self.row = row
-        self.column = column
-        where = str(self.path) + (f", row {row}" if row is not None else "")
-        where += f", column {column!r}" if column is not None else ""
-        super().__init__(f"{where}: {problem}" + (f"; allowed: {allowed}" if allowed else ""))
-
-    def __reduce__(self):  # keep it picklable across processes despite the custom signature
-        return (type(self), (self.path, self.problem, self.allowed, self.row, self.column))
-
-
-@dataclass(frozen=True)
-class DataWarning:
-    """A quirk of the data that Flee accepts, and what the reader did about it."""
-
-    file: str  # relative to the conflict directory, e.g. "input_csv/conflicts.csv"
-    problem: str
-    action: str
-    row: int | None = None  # 1-based line, as an editor shows it
-    column: str | None = None
-    nearest: str | None = None  # the closest location name, where the problem is a name
-
-    def as_dict(self) -> dict:
-        """The warning as written under ``data_warnings`` in validation.json."""
-        return {"file": self.file, "row": self.row, "column": self.column,
-                "problem": self.problem, "action": self.action, "nearest": self.nearest}
-
-    def __str__(self) -> str:
-        where = self.file + (f", row {self.row}" if self.row is not None else "")
-        where += f", column {self.column!r}" if self.column is not None else ""
-        hint = f" (nearest location: {self.nearest!r})" if self.nearest else ""
-        return f"{where}: {self.problem}{hint}; {self.action}"
-
-
-class _Notes:
-    """Collects the data warnings of one read, once each; in strict mode raises each instead."""
-
-    def __init__(self, root: Path, strict: bool):
-        self.root, self.strict = root, strict
-        self.items: list[DataWarning] = []
-        self._crlf: list[str] = []
-
-    def line_ends(self, path: Path) -> None:
-        """A file with Windows (CRLF) line ends: one warning for the conflict, naming them."""
-        problem = "Windows (CRLF) line ends"
-        action = "read as plain line ends, as Flee's csv reader reads them"
-        if self.strict:
-            self.warn(path, problem, action)
-        self._crlf.append(self._relative(path))
-        first = next((i for i, w in enumerate(self.items) if w.problem.startswith(problem)), None)
-        others = f" (also in {', '.join(self._crlf[1:])})" if len(self._crlf) > 1 else ""
-        item = DataWarning(self._crlf[0], problem + others, action)
-        if first is None:
-            self.items.append(item)
-        else:
-            self.items[first] = item
-
-    def _relative(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
-
-    def warn(self, path: Path, problem: str, action: str, row: int | None = None,
-             column: str | None = None, nearest: str | None = None) -> None:
-        if self.strict:
-            hint = f" (nearest location: {nearest!r})" if nearest else ""
-            raise FleeFormatError(path, f"{problem}{hint} [refused by --strict; without it: "
-                                  f"{action}]", row=row, column=column)
-        item = DataWarning(self._relative(path), problem, action, row, column, nearest)
-        if item not in self.items:
-            self.items.append(item)
-
-
-def nearest_name(name: str, known: Collection[str]) -> str | None:
-    """The known name closest to ``name``: equal but for case, blanks, '_' and '-' first,
-    else difflib's closest match (ratio >= 0.6), else None."""
-    key = _name_key(name)
-    for candidate in known:
-        if _name_key(candidate) == key:
-            return candidate
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return close[0] if close else None
-
-
-def _name_key(name: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", name).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -267,15 +188,6 @@ class FleeConflict:
     data_warnings: tuple[DataWarning, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    cells: tuple[str, ...]
-
-    def is_comment(self) -> bool:
-        return self.cells[0].startswith("#")
-
-
 def read_flee_conflict(directory: str | os.PathLike[str], strict: bool = False,
                        days: int | None = None, hasten: int = 1) -> FleeConflict:
     """Read and check one Flee conflict directory; raise FleeFormatError on any problem.
@@ -355,99 +267,6 @@ def read_flee_conflict(directory: str | os.PathLike[str], strict: bool = False,
         arrival_basis=_frozen(basis), unscored_camps=unscored, period_length=period_length,
         data_warnings=tuple(notes.items),
     )
-
-
-# --- reading cells -------------------------------------------------------------------------
-
-
-def _read_rows(path: Path, notes: _Notes | None = None) -> list[_Row]:
-    """Non-blank rows with stripped cells and their editor line numbers (a BOM and CRLF line
-    ends are read as plain text, with a warning)."""
-    if not _is_file(path):
-        raise FleeFormatError(path, "file not found", "a CSV file at this path")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FleeFormatError(path, f"cannot be read ({exc.strerror})", "a readable file") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FleeFormatError(path, f"not UTF-8 text ({exc.reason})", "UTF-8 CSV") from None
-    if notes is not None and raw.startswith(codecs.BOM_UTF8):
-        notes.warn(path, "starts with a UTF-8 byte-order mark",
-                   "read without it (Flee would take it as part of the first cell)", row=1)
-    if notes is not None and b"\r\n" in raw:
-        notes.line_ends(path)
-    rows: list[_Row] = []
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        for cells in reader:
-            stripped = tuple(cell.strip() for cell in cells)
-            if any(stripped):
-                rows.append(_Row(reader.line_num, stripped))
-    except csv.Error as exc:
-        raise FleeFormatError(path, f"not valid CSV ({exc})", "comma-separated values") from None
-    return rows
-
-
-def _number(text: str, path: Path, line: int, what: str, allowed: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise FleeFormatError(path, f"{what} {text!r} is not a number", allowed, line)
-    return value
-
-
-def _whole(text: str, path: Path, line: int, what: str, allowed: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        problem = f"{what} {text!r} is not a whole number"
-        raise FleeFormatError(path, problem, allowed, line) from None
-
-
-def _parse_date(text: str) -> date | None:
-    try:  # same format as Flee's DataTable.subtract_dates
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        return None
-
-
-def _date(text: str, path: Path, line: int, what: str) -> date:
-    parsed = _parse_date(text)
-    if parsed is None:
-        raise FleeFormatError(path, f"{what} {text!r} is not a valid date",
-                              "YYYY-MM-DD, e.g. 2015-05-01", line)
-    return parsed
-
-
-def _known(name: str, known: Collection[str], path: Path, line: int, what: str,
-           source: str) -> None:
-    if name in known:
-        return
-    close = nearest_name(name, known)
-    hint = f" (did you mean {close!r}?)" if close else ""
-    raise FleeFormatError(path, f"unknown {what} {name!r}{hint}", source, line)
-
-
-def _columns(row: _Row, needed: int, path: Path, layout: str) -> None:
-    if len(row.cells) < needed:
-        raise FleeFormatError(path, f"{len(row.cells)} columns, {needed} needed",
-                              f"columns {layout}", row.line)
-
-
-def _is_header(row: _Row, index: int, first_column: str, path: Path, notes: _Notes) -> bool:
-    """Flee's '#' header or comment; an unmarked header naming the first column is skipped
-    with a warning (Flee would read it as data and stop)."""
-    if row.is_comment():
-        return True
-    if index == 0 and row.cells[0].lower() == first_column:
-        notes.warn(path, f"header row {','.join(row.cells)!r} without a leading '#'",
-                   "skipped (Flee reads it as data and stops)", row=row.line)
-        return True
-    return False
 
 
 # --- input_csv -----------------------------------------------------------------------------
@@ -743,205 +562,6 @@ def _spans(days: list[int]) -> str:
             spans.append([day, day])
     text = [f"{a}-{b}" if b > a else f"{a}" for a, b in spans[:6]]
     return ", ".join(text) + (", ..." if len(spans) > 6 else "")
-
-
-# --- source_data: daily counts ------------------------------------------------------------
-
-
-def _read_layout_tables(sources: Path, names: Collection[str], camps: tuple[str, ...],
-                        start: date, length: int,
-                        notes: _Notes) -> list[tuple[str, np.ndarray]]:
-    """(name, (day, count) table) per data_layout.csv row, in file order, as
-    DataTable.DataTable.__init__ builds them: files after the second column are added to the
-    first with DataTable.AddCSVTables."""
-    path = sources / "data_layout.csv"
-    layout: list[tuple[str, np.ndarray]] = []
-    first_line: dict[str, int] = {}
-    for row in _read_rows(path, notes):
-        if row.is_comment():
-            continue
-        if len(row.cells) < 2 or not any(row.cells[1:]):
-            notes.warn(path, f"row {','.join(row.cells)!r} names no count file",
-                       "skipped, as Flee skips it", row=row.line)
-            continue
-        name, files = row.cells[0], [cell for cell in row.cells[1:] if cell]
-        if name != "total" and name not in names:
-            notes.warn(path, f"{name!r} is not a location in locations.csv",
-                       "its counts are read but not compared (the ARD is over the "
-                       "simulation's camps); they add to the newly displaced, as Flee's "
-                       "spawning sums every row after the first", row=row.line, column=name,
-                       nearest=nearest_name(name, names))
-        elif name in camps or name == "total":
-            pass
-        else:
-            notes.warn(path, f"{name!r} is a location but not a camp",
-                       "its counts are not compared; they add to the newly displaced, as "
-                       "Flee's spawning sums every row after the first", row=row.line,
-                       column=name)
-        if name in first_line:
-            notes.warn(path, f"{name!r} is listed again (first on row {first_line[name]})",
-                       "the first row's counts are compared, both add to the newly displaced "
-                       "(Flee's DataTable does the same)", row=row.line, column=name)
-        first_line.setdefault(name, row.line)
-        for file in files:
-            if not _is_file(sources / file):
-                raise FleeFormatError(path, f"file {file!r} not found in {sources}",
-                                      "file names relative to source_data/", row.line)
-        series = [_read_series(sources / file, start, notes) for file in files]
-        for file, points in zip(files, series, strict=True):
-            inside = (points[:, 0] >= 0) & (points[:, 0] < length)
-            if not inside.any():
-                notes.warn(sources / file, f"no count dated inside the simulated days "
-                           f"({start} + {length} days)", "read as Flee reads it: every day "
-                           "holds the first count (all rows after) or the last (all before)")
-        table = series[0]
-        for points in series[1:]:
-            table = _add_tables(table, points)
-        layout.append((name, table))
-    if not layout:
-        raise FleeFormatError(path, "no rows", "a row 'total,<file>.csv' and one per camp")
-    if "total" not in first_line:
-        notes.warn(path, "no 'total' row", "the total is the sum of the camps (Flee's "
-                   f"spawning, summing every row after the first, would leave out "
-                   f"{layout[0][0]!r})")
-    elif layout[0][0] != "total":
-        notes.warn(path, f"'total' is on row {first_line['total']}, not the first",
-                   "new arrivals sum every row but 'total' (Flee's spawning sums every row "
-                   f"after the first: 'total' in, {layout[0][0]!r} out)", row=first_line["total"])
-    missing = [camp for camp in camps if camp not in first_line]
-    if len(missing) == len(camps):
-        raise FleeFormatError(path, f"no count series for any camp ({list(camps)})",
-                              "one row '<camp>,<file>.csv' per camp in locations.csv")
-    for camp in missing:
-        notes.warn(path, f"no count series for camp {camp!r}",
-                   "simulated but not compared, and empty at the start (Flee stops when it "
-                   "looks up the camp's counts)", column=camp)
-    return layout
-
-
-def _is_file(path: Path) -> bool:
-    """``path.is_file()``, False where the name cannot be a file (too long, a NUL in it...)."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def _read_series(path: Path, start: date, notes: _Notes) -> np.ndarray:
-    """(day offset, count) rows as DataTable.ConvertCsvFileToNumPyTable reads them: a first row
-    'Date,...' or 'DateTime,...' is a header; '#' rows, rows with one cell and rows with an
-    empty count are skipped; columns past the second are ignored. Other first-row headers
-    are skipped with a warning (Flee stops on them)."""
-    allowed = "rows 'YYYY-MM-DD,<count>' with a count >= 0"
-    points: list[tuple[float, float]] = []
-    for index, row in enumerate(_read_rows(path, notes)):
-        if index == 0 and row.cells[0] in ("Date", "DateTime"):
-            continue
-        if row.is_comment() or len(row.cells) < 2 or not row.cells[1]:
-            continue
-        if index == 0 and _parse_date(row.cells[0]) is None and not _is_number(row.cells[1]):
-            notes.warn(path, f"header row {','.join(row.cells)!r}", "skipped (Flee skips only "
-                       "a first row starting 'Date' or 'DateTime', and stops on others)",
-                       row=row.line)
-            continue
-        day = (_date(row.cells[0], path, row.line, "date") - start).days
-        count = _number(row.cells[1], path, row.line, "count", allowed)
-        if count < 0:
-            raise FleeFormatError(path, f"count {row.cells[1]} is negative", allowed, row.line)
-        if count > MAX_COUNT:
-            raise FleeFormatError(path, f"count {row.cells[1]} is more persons than live on "
-                                  f"Earth", f"{allowed} and at most {MAX_COUNT:.0e}", row.line)
-        if points and day < points[-1][0]:
-            notes.warn(path, f"dated {row.cells[0]}, before the row above it",
-                       "read as Flee reads it: the days after the row above are interpolated "
-                       "from this row to the next", row=row.line)
-        points.append((float(day), count))
-    if not points:
-        raise FleeFormatError(path, "no data rows", allowed)
-    return np.array(points, dtype=float)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _add_tables(table1: np.ndarray, table2: np.ndarray) -> np.ndarray:
-    """Flee's DataTable.AddCSVTables, step for step (its quirks included, so that the sum
-    matches what Flee validates against)."""
-    out: list[tuple[float, float]] = []
-    offset = 0
-    last_c2 = np.zeros(2)
-    for c2 in table2:
-        while c2[0] > table1[offset][0]:
-            out.append((table1[offset][0], last_c2[1] + table1[offset][1]))
-            if offset < len(table1) - 1:
-                offset += 1
-            else:
-                break
-        if c2[0] == table1[offset][0]:
-            out.append((c2[0], c2[1] + table1[offset][1]))
-            if offset < len(table1) - 1:
-                offset += 1
-            last_c2 = c2
-        elif c2[0] < table1[offset][0]:
-            out.append((c2[0], c2[1] + table1[offset][1]))
-            last_c2 = c2
-    return np.array(out, dtype=float).reshape(-1, 2)
-
-
-def _apply_registration_corrections(path: Path, tables: Mapping[str, np.ndarray],
-                                    start: date) -> None:
-    """Rescale counts before each level-1 to level-2 registration change, in place, as
-    handle_refugee_data.RefugeeTable.ReadL1Corrections / correctLevel1Registrations do: for
-    every data row (but the first) dated ``date``, all earlier rows are multiplied by
-    count(that row) / count(row before). The file is optional, as in Flee."""
-    if not _is_file(path):
-        return
-    for row in _read_rows(path):
-        if row.is_comment():
-            continue
-        _columns(row, 2, path, "<camp>,YYYY-MM-DD[,normalize]")
-        name, when = row.cells[:2]
-        _known(name, tables.keys(), path, row.line, "name",
-               f"a name listed in {path.parent.parent / 'source_data' / 'data_layout.csv'}")
-        day = (_date(when, path, row.line, "date") - start).days
-        table = tables[name]
-        hits = [i for i in range(1, len(table)) if int(table[i, 0]) == day]
-        if not hits:  # Flee fails here too (UnboundLocalError)
-            raise FleeFormatError(path, f"{when} is not a data date of {name!r} after its first",
-                                  "a date that appears in the camp's count file", row.line)
-        for i in hits:
-            with np.errstate(all="ignore"):
-                factor = table[i, 1] / table[i - 1, 1]
-                rescaled = table[:i, 1] * factor
-            if table[i - 1, 1] == 0 or not np.isfinite(rescaled).all():
-                # (a count of 1e-310 before the date made the factor infinite and counts NaN)
-                raise FleeFormatError(path, f"count of {name!r} just before {when} is "
-                                      f"{table[i - 1, 1]:g}, so earlier counts cannot be rescaled",
-                                      "a date whose previous count is > 0", row.line)
-            table[:i, 1] = rescaled
-
-
-def _daily_counts(table: np.ndarray, days: np.ndarray) -> np.ndarray:
-    """Counts per day as DataTable.get_interpolated_data gives them: the first count up to the
-    first data day, the last count after the last, linear in between and truncated to a whole
-    number. The segment for day t runs from row i-1 to the first row i >= 1 dated after t, so
-    rows out of date order (nigeria2016) are handled exactly as Flee handles them."""
-    x, y = table[:, 0], table[:, 1]
-    later = days[:, None] < x[None, 1:]
-    has_later = later.any(axis=1)
-    i = later.argmax(axis=1) + 1 if len(x) > 1 else np.ones(len(days), dtype=int)
-    i = np.where(has_later, i, 1)
-    x0, y0 = x[i - 1], y[i - 1]
-    x1, y1 = (x[i], y[i]) if len(x) > 1 else (x0 + 1.0, y0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inner = np.trunc(y0 + (days - x0) / (x1 - x0) * (y1 - y0))
-    counts = np.where(has_later, inner, np.trunc(y[-1]))
-    return np.where(days <= x[0], np.trunc(y[0]), counts)
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:

@@ -24,13 +24,15 @@ from pydantic import BaseModel, Field
 
 from simulation.calibrated import CALIBRATED_FILE, read_calibrated, use_calibrated
 from simulation.evidence import calibration_report as report
-from simulation.evidence.calibrate import CONFIRM_FILE, STUDY_FILE, best_trial, run_calibration
+from simulation.evidence.calibrate import STUDY_FILE, run_calibration
 from simulation.evidence.calibrate_cli import confirm_line
 from simulation.evidence.calibration_spec import (
     CalibrationError,
     flee_validation_parameters,
     load_calibration,
 )
+from simulation.evidence.confirm import CONFIRM_FILE
+from simulation.evidence.trial import best_trial
 from simulation.params import Parameters
 from simulation.scenario import SCENARIOS_DIR
 from simulation.sweeps.executors import SerialExecutor, open_executor
@@ -410,7 +412,7 @@ def confirmed(tmp_path_factory):
 
 def test_confirm_chooses_the_lowest_loss_on_more_replicates_not_the_study_best(confirmed):
     from simulation.evidence import evaluate, fit_loss
-    from simulation.evidence.calibrate import top_trials
+    from simulation.evidence.trial import top_trials
 
     calibration, done, _ = confirmed
     top = top_trials(done.study, 3)
@@ -581,7 +583,7 @@ def test_a_margin_narrows_the_band_the_loss_counts_from_but_not_the_pass():
 def test_a_calibration_margin_enters_the_trial_loss_and_the_fingerprint(tmp_path):
     """Each trial's loss is against the narrowed bands; a margin makes another study (its
     fingerprint differs), and one of 1 or more is refused with the file, line and key."""
-    from simulation.evidence.calibrate import TrialTask, evaluate_trial
+    from simulation.evidence.trial import TrialTask, evaluate_trial
 
     plain = load_calibration(write(tmp_path, BASE + "replicates: 1\n", "plain.yaml"))
     margin = load_calibration(write(tmp_path, BASE + "replicates: 1\nmargin: 0.5\n", "m.yaml"))

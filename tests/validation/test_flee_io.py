@@ -10,12 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.validation.flee_io import (
-    FleeClosure,
-    FleeFormatError,
-    _daily_counts,
-    read_flee_conflict,
-)
+from simulation.validation.flee_io import FleeClosure, FleeFormatError, read_flee_conflict
+from simulation.validation.flee_sources import _daily_counts
 
 FLEE_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "flee"
 CONFLICTS = ("burundi2015", "mali2012", "nigeria2016", "syria2013")

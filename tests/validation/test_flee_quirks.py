@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from simulation.cli import app
 from simulation.validation.convert import conflict_states, flee_scenario, node_type
-from simulation.validation.flee_io import FleeFormatError, _daily_counts, read_flee_conflict
+from simulation.validation.flee_io import FleeFormatError, read_flee_conflict
+from simulation.validation.flee_sources import _daily_counts
 from simulation.validation.runner import validate_conflict
 
 FLEE_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "flee"
