@@ -121,10 +121,6 @@ class Parameters(BaseModel):
         "expenditure with both; this model's CARI puts the SMEB at 0.8 of the MEB); WFP's "
         "LCS ranks emergency strategies as the most severe, used when survival is at stake",
     )
-    household_goods_months: float = _p(
-        1.0, 0, 24, "resale value of non-productive household goods, in months of MEB",
-        "assumption",
-    )
     cut_spending_cover: float = _p(
         0.15, 0, 1, "share of monthly needs covered by cutting health and education spending",
         "assumption",
@@ -133,10 +129,6 @@ class Parameters(BaseModel):
         0.25, 0, 1, "share of monthly needs that begging, risky work and child labour cover "
         "together (a third each; only below the survival line)",
         "assumption: such work earns little",
-    )
-    house_value_months: float = _p(
-        6.0, 0, 120, "sale value of a house or land where HLP is secure, in months of MEB",
-        "assumption",
     )
     school_reenrol_margin: float = _p(
         0.1, 0, 1, "a household whose children are out of school re-enrols them in a step "

@@ -68,12 +68,13 @@ def result_table(results) -> Table:
 
     table = Table(title="evidence: model (median [10%, 90%] over paired replicates) against "
                         "the published band")
-    for column in ("target", "use", "published band", "model", "pass"):
-        table.add_column(column, justify="right" if column == "model" else "left",
+    for column in ("target", "use", "published band", "model", "households", "pass"):
+        table.add_column(column, justify="right" if column in ("model", "households") else "left",
                          no_wrap=column == "target")
     for r in results:
         model = f"{_fmt(r.model['median'])} [{_fmt(r.model['p10'])}, {_fmt(r.model['p90'])}]"
         verdict = "[green]pass[/]" if r.pass_ else "[bold red]FAIL[/]"
+        measured = r.households_measured
         table.add_row(r.id, r.use, band_text(r.tolerance["low"], r.tolerance["high"]), model,
-                      verdict)
+                      "" if measured is None else f"{measured:,}", verdict)
     return table

@@ -39,12 +39,21 @@ class TargetResult:
     #: the statistic at every step across replicates: {"step", "median", "p10", "p90"} lists
     series: dict[str, list[float]] = field(default_factory=dict)
     replicates: list[float] = field(default_factory=list)
+    #: households the statistic is computed over at the entry's step, per replicate (the
+    #: study run's: participants, the measured population, or both sides of a cutoff)
+    households: list[int] = field(default_factory=list)
 
     def document(self) -> dict[str, Any]:
         """The entry as ``evidence.json`` writes it."""
         return {"id": self.id, "source": self.source, "published": self.published,
                 "model": self.model, "tolerance": self.tolerance, "pass": self.pass_,
-                "use": self.use, "loss": finite_or_none(self.loss)}
+                "use": self.use, "loss": finite_or_none(self.loss),
+                "households": self.households_measured}
+
+    @property
+    def households_measured(self) -> int | None:
+        """The median over replicates of ``households`` (None before any replicate)."""
+        return int(np.median(self.households)) if self.households else None
 
 
 def finite_or_none(x: float) -> float | None:
@@ -98,23 +107,29 @@ def evaluate(entries: list[LibraryEntry], replicates: int = 5, seed: int = 0,
 
         executor = SerialExecutor()
     futures = [executor.submit(run_design_task, task) for task in tasks]
-    done_results: list[dict[str, np.ndarray] | None] = [None] * len(tasks)
+    done_results: list[dict[str, tuple[np.ndarray, np.ndarray]] | None] = [None] * len(tasks)
     index = {future: i for i, future in enumerate(futures)}
     for done, future in enumerate(cf.as_completed(futures), start=1):
         done_results[index[future]] = future.result()
         if progress:
             progress(done, len(tasks))
     by_entry: dict[str, list[np.ndarray]] = {}
+    counted: dict[str, list[np.ndarray]] = {}
     for result in done_results:
-        for entry_id, series in result.items():  # type: ignore[union-attr]
+        for entry_id, (series, households) in result.items():  # type: ignore[union-attr]
             by_entry.setdefault(entry_id, []).append(series)  # tasks are in seed order
-    return [score(entry, np.stack(by_entry[entry.id])) for entry in entries]
+            counted.setdefault(entry_id, []).append(households)
+    return [score(entry, np.stack(by_entry[entry.id]), np.stack(counted[entry.id]))
+            for entry in entries]
 
 
-def score(entry: LibraryEntry, series: np.ndarray) -> TargetResult:
-    """Score one entry from its statistic per replicate and step (replicates x steps)."""
+def score(entry: LibraryEntry, series: np.ndarray,
+          households: np.ndarray | None = None) -> TargetResult:
+    """Score one entry from its statistic per replicate and step (replicates x steps), and
+    the households measured per replicate and step (same shape; optional)."""
     spec, design = entry.spec, entry.spec.design
     values = [target_value(s, design.at, design.relative_to) for s in series]
+    measured = [] if households is None else [int(h[design.at - 1]) for h in households]
     finite = [v for v in values if math.isfinite(v)]
     model = band(finite) if finite else {"median": math.nan, "p10": math.nan, "p90": math.nan}
     loss = spec.tolerance.loss(model["median"])
@@ -132,6 +147,7 @@ def score(entry: LibraryEntry, series: np.ndarray) -> TargetResult:
         series={"step": steps.tolist(),
                 **{k: [finite_or_none(x) for x in v.tolist()] for k, v in over_time.items()}},
         replicates=[finite_or_none(v) for v in values],  # type: ignore[misc]
+        households=measured,
     )
 
 

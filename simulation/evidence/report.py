@@ -1,8 +1,9 @@
 """Write ``evidence.json`` and ``evidence.html`` (per target: published band against the model's).
 
 ``evidence.json`` is ``{"targets": [{"id", "source", "published", "model": {"median", "p10",
-"p90"}, "tolerance", "pass", "use"}, ...]}`` (issue 14), with the run's replicates, root
-seed and parameter overrides beside ``targets``. ``evidence.html`` is one self-contained file:
+"p90"}, "tolerance", "pass", "use", "loss", "households"}, ...]}`` (issue 14), with the
+run's replicates, root seed and parameter overrides beside ``targets``; ``households`` is how
+many households the statistic is computed over at the entry's step (median over replicates). ``evidence.html`` is one self-contained file:
 the table, then one plot per target, the model's statistic over time (median and 10-90%
 band over replicates) with the published band at the entry's step (for a ratio of two
 steps, the ratio is shown beside the series). Written atomically (``outputs/files.py``).
@@ -86,6 +87,7 @@ def build_html(results: list[TargetResult], entries: dict[str, Any], meta: dict[
             f"<td>{html.escape(r.published['quote'])}</td>"
             f"<td>{band_text(r.tolerance['low'], r.tolerance['high'])}</td>"
             f"<td>{_fmt(r.model['median'])} [{_fmt(r.model['p10'])}, {_fmt(r.model['p90'])}]</td>"
+            f"<td>{'' if r.households_measured is None else f'{r.households_measured:,}'}</td>"
             f"<td class='{verdict.lower()}'>{verdict}</td></tr>")
     sections = []
     for r in results:
@@ -117,7 +119,7 @@ def build_html(results: list[TargetResult], entries: dict[str, Any], meta: dict[
         "[10%, 90%] over replicates. <code>fit</code> entries may enter a calibration loss, "
         "<code>test</code> entries never do.</p>"
         "<table><tr><th>id</th><th>use</th><th>published</th><th>band</th><th>model</th>"
-        "<th></th></tr>" + "".join(rows) + "</table>" + "".join(sections) + "</body></html>")
+        "<th>households</th><th></th></tr>" + "".join(rows) + "</table>" + "".join(sections) + "</body></html>")
 
 
 def write(results: list[TargetResult], entries, out_dir: str | Path, meta: dict[str, Any]) -> list[Path]:

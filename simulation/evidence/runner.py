@@ -85,15 +85,18 @@ def _masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)
 
 
-def series_of(design: Design, variant: Probe, baseline: Probe | None, variant_model) -> np.ndarray:
-    """The design's statistic at every step (NaN where nobody is measured)."""
+def series_of(design: Design, variant: Probe, baseline: Probe | None,
+              variant_model) -> tuple[np.ndarray, np.ndarray]:
+    """The design's statistic at every step (NaN where nobody is measured), and how many
+    households it is computed over at each step (in the study run: a conditional share over
+    a handful of households is noise, and readers should see that)."""
     n = len(baseline.group[0]) if baseline is not None else len(variant.group[0])
     values = _stack(variant.rows[design.variable], n)
     if design.who == "population":
         mask = _filter(variant, design, n)
         if design.statistic == "conditional_share":
             mask &= _stack(variant.rows[design.among], n) > 0.5  # type: ignore[index]
-        return _masked_mean(values, mask)
+        return _masked_mean(values, mask), mask.sum(axis=1)
     if design.who == "participants":
         rows = _participants(variant_model, design)
         rows = rows[rows < n]
@@ -103,9 +106,9 @@ def series_of(design: Design, variant: Probe, baseline: Probe | None, variant_mo
         mask &= _filter(variant, design, n) if (design.groups or design.statuses) else True
         treated, control = _masked_mean(values, mask), _masked_mean(base, mask)
         if design.statistic == "effect":
-            return treated - control
-        return np.divide(treated, control, out=np.full(len(treated), np.nan),
-                         where=np.abs(control) > 1e-9) - 1.0
+            return treated - control, mask.sum(axis=1)
+        return (np.divide(treated, control, out=np.full(len(treated), np.nan),
+                          where=np.abs(control) > 1e-9) - 1.0, mask.sum(axis=1))
     # cutoff: households within the bandwidth either side of the threshold of the assignment
     # variable before the first step, in the study run; the outcome's mean above minus below
     assignment = variant.initial[design.assignment][:n]  # type: ignore[index]
@@ -113,12 +116,14 @@ def series_of(design: Design, variant: Probe, baseline: Probe | None, variant_mo
     above = near & (assignment >= design.threshold)
     below = near & (assignment < design.threshold)
     population = _filter(variant, design, n)
-    return (_masked_mean(values, population & above[None, :])
-            - _masked_mean(values, population & below[None, :]))
+    above, below = population & above[None, :], population & below[None, :]
+    return (_masked_mean(values, above) - _masked_mean(values, below),
+            above.sum(axis=1) + below.sum(axis=1))
 
 
-def run_design_task(task: DesignTask) -> dict[str, np.ndarray]:
-    """Run one task (see module docstring): {entry id: the statistic at every step}."""
+def run_design_task(task: DesignTask) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Run one task (see module docstring): {entry id: (the statistic at every step, the
+    households it is computed over at every step)}."""
     from simulation.model import PRDSModel
 
     variables = {d.variable for _, d in task.designs} | {d.among for _, d in task.designs if d.among}

@@ -263,3 +263,22 @@ def test_every_bundled_target_passes_but_those_not_yet_reproduced():
     assert failed - NOT_YET_REPRODUCED == set(), f"targets no longer reproduced: {failed}"
     assert NOT_YET_REPRODUCED - failed == set(), (
         f"now reproduced, remove from NOT_YET_REPRODUCED: {NOT_YET_REPRODUCED - failed}")
+
+
+def test_each_result_says_how_many_households_it_measured(library):
+    """Participants: the half of the 400 displaced the cash reaches; a population share over
+    the displaced still in the town: at most the 400; a conditional share over returnees
+    whose home is unusable: only those (few), so a reader sees a share of a handful."""
+    folder, write = library
+    paid, = evaluate([load_entry(write(entry()))], replicates=2)
+    assert paid.households == [200, 200] and paid.households_measured == 200
+    assert paid.document()["households"] == 200
+    share, = evaluate([load_entry(write(entry(
+        scenario="base.yaml", baseline=None, who="population", groups=["displaced"],
+        statistic="share", variable="in_debt")))], replicates=2)
+    assert share.households == [400, 400]  # the displaced group, whatever their status
+    damage, = evaluate([load_entry(write(entry(
+        scenario="base.yaml", baseline=None, who="population", groups=["displaced"],
+        statuses=["returned"], variable="home_damaged", among="home_unusable",
+        statistic="conditional_share", at=8)))], replicates=2)
+    assert all(0 < n < 400 for n in damage.households), damage.households
