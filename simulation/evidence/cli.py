@@ -33,6 +33,7 @@ def evidence_command(
     published interval.
     """
     from simulation.evidence import EvidenceError, evaluate, load_library
+    from simulation.evidence.evaluate import FEW_HOUSEHOLDS
     from simulation.evidence.report import write
     from simulation.scenario import ScenarioError
     from simulation.sweeps.executors import open_executor
@@ -53,6 +54,10 @@ def evidence_command(
             "seconds": round(time.perf_counter() - started, 1)}
     written = write(results, entries, out, meta)
     console.print(result_table(results))
+    few = [f"{r.id} ({r.households_measured})" for r in results if r.few_households]
+    if few:
+        console.print(f"computed over fewer than {FEW_HOUSEHOLDS} households, so mostly noise: "
+                      + ", ".join(few), highlight=False)
     failed = [r.id for r in results if not r.pass_]
     console.print(f"{len(results) - len(failed)} of {len(results)} targets pass in "
                   f"{meta['seconds']} s; wrote " + ", ".join(str(p) for p in written),

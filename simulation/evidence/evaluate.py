@@ -23,6 +23,10 @@ from simulation.compare.stats import band
 from simulation.evidence.library import LibraryEntry
 from simulation.evidence.runner import DesignTask, run_design_task
 
+#: below this many households measured a share or mean is mostly sampling noise (the usual
+#: rule of thumb for a normal approximation; an assumption): ``prds evidence`` says so
+FEW_HOUSEHOLDS = 30
+
 
 @dataclass
 class TargetResult:
@@ -54,6 +58,12 @@ class TargetResult:
     def households_measured(self) -> int | None:
         """The median over replicates of ``households`` (None before any replicate)."""
         return int(np.median(self.households)) if self.households else None
+
+    @property
+    def few_households(self) -> bool:
+        """Whether the statistic is computed over fewer than ``FEW_HOUSEHOLDS`` households."""
+        measured = self.households_measured
+        return measured is not None and measured < FEW_HOUSEHOLDS
 
 
 def finite_or_none(x: float) -> float | None:

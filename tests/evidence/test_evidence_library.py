@@ -282,3 +282,5 @@ def test_each_result_says_how_many_households_it_measured(library):
         statuses=["returned"], variable="home_damaged", among="home_unusable",
         statistic="conditional_share", at=8)))], replicates=2)
     assert all(0 < n < 400 for n in damage.households), damage.households
+    assert not paid.few_households and not share.few_households
+    assert damage.few_households  # a couple of returnees in this tiny setting: flagged
