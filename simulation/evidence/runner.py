@@ -125,15 +125,19 @@ def run_design_task(task: DesignTask) -> dict[str, tuple[np.ndarray, np.ndarray]
     """Run one task (see module docstring): {entry id: (the statistic at every step, the
     households it is computed over at every step)}."""
     from simulation.model import PRDSModel
+    from simulation.outputs.recorder import StateOnly
 
     variables = {d.variable for _, d in task.designs} | {d.among for _, d in task.designs if d.among}
     before = {d.assignment for _, d in task.designs if d.assignment}
-    model = PRDSModel(task.scenario, seed=task.seed, steps=task.steps, with_agents=False)
+    # the probes read the state after every step; no tidy table or summary is needed
+    model = PRDSModel(task.scenario, seed=task.seed, steps=task.steps, with_agents=False,
+                      recorder=StateOnly)
     probe = Probe(model, variables, before)
     model.run(progress=probe)
     base_probe = None
     if task.baseline is not None:
-        base = PRDSModel(task.baseline, seed=task.seed, steps=task.steps, with_agents=False)
+        base = PRDSModel(task.baseline, seed=task.seed, steps=task.steps, with_agents=False,
+                         recorder=StateOnly)
         base_probe = Probe(base, variables)
         base.run(progress=base_probe)
     return {entry_id: series_of(design, probe, base_probe, model)

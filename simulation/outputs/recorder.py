@@ -8,6 +8,9 @@ non-empty cells are kept. The tidy table (DESIGN.md section 7) has one row per s
 else (``api.run_one``: sweeps, calibration, optimisation); it reads the same state at the
 same moment, so its summary is the full recorder's last one, bit for bit.
 
+``StateOnly`` keeps nothing, for runs whose progress callback reads the state after every
+step itself (the evidence library's probes).
+
 A recorder's ``records(t)`` tells the model whether anything reads step ``t``'s state;
 where nothing does, the indicators phase skips the indicators that only report
 (``phases/indicators.REPORTED``).
@@ -208,3 +211,22 @@ class FinalSummary:
     def record(self, t: int) -> None:
         if self.records(t):
             self.summaries.append({"step": t, **summarize(self.model)})
+
+
+class StateOnly:
+    """A recorder that keeps nothing: every step's state is read by the run's own progress
+    callback instead (the evidence library's probes read household columns after each
+    step), so the tidy table and the summaries would be counted for nothing. Every step is
+    read, so every indicator is computed."""
+
+    def __init__(self, model):
+        self.model = model
+        self.cells: list[dict[str, np.ndarray]] = []
+        self.summaries: list[dict] = []
+
+    def records(self, t: int) -> bool:
+        """Every step's state is read (by the progress callback)."""
+        return True
+
+    def record(self, t: int) -> None:
+        """Nothing to keep."""

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from simulation.model import PRDSModel
-from simulation.outputs.recorder import FinalSummary, Recorder
+from simulation.outputs.recorder import FinalSummary, Recorder, StateOnly
 from simulation.phases.indicators import REPORTED
 from simulation.scenario import DEFAULT_SCENARIO, load_scenario
 from simulation.state import COLUMNS
@@ -25,13 +25,30 @@ def test_a_run_recorded_at_its_end_only_ends_as_one_recorded_every_step(path):
     final = PRDSModel(scenario, seed=7, steps=18, with_agents=False, recorder=FinalSummary)
     full.run()
     final.run()
-    assert len(full.households) == len(final.households)
-    for name in COLUMNS:
-        a, b = getattr(full.households, name), getattr(final.households, name)
-        assert np.array_equal(a, b, equal_nan=True), name
+    assert_same_state(full, final)
     assert full.recorder.summaries[-1] == final.recorder.summaries[-1]
-    assert np.array_equal(full.flows, final.flows)
-    assert full.accounts == final.accounts
+
+
+def test_a_run_that_keeps_nothing_goes_as_one_recorded_every_step():
+    """``StateOnly`` (the evidence probes' runs): the same state after every step."""
+    scenario = load_scenario("scenarios/protracted/mix_self_reliance.yaml")
+    full = PRDSModel(scenario, seed=11, steps=12, with_agents=False, recorder=Recorder)
+    bare = PRDSModel(scenario, seed=11, steps=12, with_agents=False, recorder=StateOnly)
+    for _ in range(12):
+        full.step()
+        bare.step()
+        assert bare.today.reporting
+        assert_same_state(full, bare)
+    assert bare.recorder.summaries == [] and bare.recorder.cells == []
+
+
+def assert_same_state(a, b) -> None:
+    assert len(a.households) == len(b.households)
+    for name in COLUMNS:
+        x, y = getattr(a.households, name), getattr(b.households, name)
+        assert np.array_equal(x, y, equal_nan=True), name
+    assert np.array_equal(a.flows, b.flows)
+    assert a.accounts == b.accounts
 
 
 def test_reported_indicators_are_left_alone_at_steps_nothing_reads():
