@@ -97,7 +97,8 @@ def plan(entries: list[LibraryEntry], seeds: list[int],
 
 def evaluate(entries: list[LibraryEntry], replicates: int = 5, seed: int = 0,
              parameters: dict[str, Any] | None = None, executor: cf.Executor | None = None,
-             progress: Callable[[int, int], None] | None = None) -> list[TargetResult]:
+             progress: Callable[[int, int], None] | None = None,
+             margin: float = 0.0) -> list[TargetResult]:
     """Score every entry (module docstring), in the order given.
 
     Args:
@@ -109,6 +110,9 @@ def evaluate(entries: list[LibraryEntry], replicates: int = 5, seed: int = 0,
         executor: any ``concurrent.futures.Executor`` (default: in this process); the
             numbers do not depend on it.
         progress: optional ``progress(done, total)`` after each task.
+        margin: each entry's loss counted from its band narrowed by this share of its loss
+            unit (``Tolerance.loss``; a calibration's ``margin``); pass and fail are judged
+            on the band itself whatever the margin.
     """
     seeds = replicate_seeds(seed, replicates)
     tasks = plan(entries, seeds, parameters)
@@ -129,20 +133,21 @@ def evaluate(entries: list[LibraryEntry], replicates: int = 5, seed: int = 0,
         for entry_id, (series, households) in result.items():  # type: ignore[union-attr]
             by_entry.setdefault(entry_id, []).append(series)  # tasks are in seed order
             counted.setdefault(entry_id, []).append(households)
-    return [score(entry, np.stack(by_entry[entry.id]), np.stack(counted[entry.id]))
+    return [score(entry, np.stack(by_entry[entry.id]), np.stack(counted[entry.id]), margin)
             for entry in entries]
 
 
-def score(entry: LibraryEntry, series: np.ndarray,
-          households: np.ndarray | None = None) -> TargetResult:
+def score(entry: LibraryEntry, series: np.ndarray, households: np.ndarray | None = None,
+          margin: float = 0.0) -> TargetResult:
     """Score one entry from its statistic per replicate and step (replicates x steps), and
-    the households measured per replicate and step (same shape; optional)."""
+    the households measured per replicate and step (same shape; optional); the loss against
+    the band narrowed by ``margin`` (``evaluate``)."""
     spec, design = entry.spec, entry.spec.design
     values = [target_value(s, design.at, design.relative_to) for s in series]
     measured = [] if households is None else [int(h[design.at - 1]) for h in households]
     finite = [v for v in values if math.isfinite(v)]
     model = band(finite) if finite else {"median": math.nan, "p10": math.nan, "p90": math.nan}
-    loss = spec.tolerance.loss(model["median"])
+    loss = spec.tolerance.loss(model["median"], margin)
     steps = np.arange(1, series.shape[1] + 1)
     with warnings.catch_warnings():  # a step where nobody is measured stays NaN (n/a)
         warnings.simplefilter("ignore", RuntimeWarning)

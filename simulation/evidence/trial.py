@@ -37,21 +37,18 @@ def evaluate_trial(task: TrialTask) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         results = evaluate(list(task.entries), replicates=task.replicates, seed=task.seed,
-                           parameters=task.parameters)
+                           parameters=task.parameters, margin=task.margin)
     except Exception as error:  # noqa: BLE001 - a failed trial is recorded, the study goes on
         return {"number": task.number, "error": f"{type(error).__name__}: {error}"[:2000],
                 "seconds": time.perf_counter() - started}
-    # each entry's loss as evaluate scores it (Tolerance.loss of the median), with the margin
-    tolerance = {e.id: e.spec.tolerance for e in task.entries}
-    entry_loss = {r.id: tolerance[r.id].loss(r.model["median"], task.margin) for r in results}
-    targets = {r.id: {"loss": finite_or_none(entry_loss[r.id]),
+    targets = {r.id: {"loss": finite_or_none(r.loss),
                       **{k: r.model.get(k) for k in ("median", "p10", "p90")}} for r in results}
-    losses = [(task.weights[r.id], entry_loss[r.id]) for r in results]
+    losses = [(task.weights[r.id], r.loss) for r in results]
     loss = sum(w * x for w, x in losses) / sum(w for w, _ in losses)
     out = {"number": task.number, "loss": loss, "targets": targets,
            "seconds": time.perf_counter() - started}
     if not math.isfinite(loss):
-        bad = [r.id for r in results if not math.isfinite(entry_loss[r.id])]
+        bad = [r.id for r in results if not math.isfinite(r.loss)]
         out["error"] = f"no finite statistic for {', '.join(bad)} (nobody measured?)"
     return out
 

@@ -1,8 +1,10 @@
 """A calibration trial's loss (``simulation/evidence/trial.py``): the margin that narrows
-each band the loss counts from."""
+each band the loss counts from, and a trial with an entry nobody is measured in."""
+
+import shutil
 
 import pytest
-from test_calibrate import BASE, problems, write
+from test_calibrate import BASE, LIBRARY, problems, write
 
 from simulation.evidence.calibration_spec import load_calibration
 
@@ -45,3 +47,23 @@ def test_a_calibration_margin_enters_the_trial_loss_and_the_fingerprint(tmp_path
     [(file, line, key, text)] = problems(path)
     assert (file, line, key) == (str(path), 6, "margin") and "less than 1" in text
 
+
+def test_a_trial_with_an_entry_nobody_is_measured_in_is_recorded_failed_with_a_margin(tmp_path):
+    """An entry with nobody measured (none locally integrated at month 1) has no finite
+    statistic: the trial is recorded as failed with that reason, with or without a margin
+    (the margin's loss is counted from the same median ``evaluate`` scores, never from the
+    JSON-safe None it reports)."""
+    from simulation.evidence.library import load_entry
+    from simulation.evidence.trial import TrialTask, evaluate_trial
+
+    shutil.copy(LIBRARY / "small_base.yaml", tmp_path / "small_base.yaml")
+    text = (LIBRARY / "fixture_crisis_share.yaml").read_text(encoding="utf-8")
+    text = (text.replace("id: fixture_crisis_share", "id: nobody_integrated")
+            .replace("groups: [displaced],", "groups: [displaced], statuses: [locally_integrated],")
+            .replace("at: 12}", "at: 1}"))
+    (tmp_path / "nobody_integrated.yaml").write_text(text, encoding="utf-8")
+    entry = load_entry(tmp_path / "nobody_integrated.yaml")
+    for margin in (0.0, 0.25):
+        result = evaluate_trial(TrialTask(0, {}, (entry,), {entry.id: 1.0}, 1, 0, margin))
+        assert result["targets"][entry.id]["median"] is None
+        assert result["error"] == "no finite statistic for nobody_integrated (nobody measured?)"
