@@ -85,6 +85,9 @@ class PRDSModel(mesa.Model):
             # destination node per household recruited whole by a labour mobility programme
             # this step (-1: not recruited); None while no programme recruits
             recruited_to=None,
+            # index of the return programme on request paying each household's journey home
+            # (-1: none); None while no such programme runs (interventions/relocation.py)
+            return_fare_paid_by=None,
             # the node each household added this step appeared at (phases/arrivals.py)
             spawned_at=np.empty(0, dtype=np.int64),
             # whether the recorder reads this step's state (else the indicators that only

@@ -14,6 +14,9 @@
   mode; a worker recruited alone moves no household) (``today.recruited_to``,
   ``interventions/labour_mobility.py``) goes regularly to the node it
   was matched to, its fare paid by the programme, its place and room assured.
+- Carried home: a household served by a return programme on request (``today.
+  return_fare_paid_by``, ``interventions/relocation.py``) that chooses its origin this step
+  travels home at the programme's expense; the choice stays the household's own.
 - Journeys longer than a step's travel leave the household ``in_transit``.
 """
 
@@ -288,6 +291,7 @@ def step(model, t: int) -> None:
                 / np.power(params.softening_km + np.where(can_return, distance[rows, origin], 0.0),
                            params.distance_power))
     pull = np.where(can_return, pull, 0.0)
+    going_home = np.zeros(len(considered), dtype=bool)
     if can_return.any():  # the stream's draws are the same whether or not others are drawn
         u_kind = model.streams.uniform("return", t, n)[considered]
         others = totals[KINDS.index("voluntary")][rows]
@@ -303,6 +307,11 @@ def step(model, t: int) -> None:
     fare = np.where(has_route, cost[rows, safe_dest], 0.0) * size
     if kind_recruited.any():  # the programme pays the recruits' journey
         fare[kind_recruited] = 0.0
+    # a return programme on request pays the journey home of the households it serves
+    carried_by = carriers(model, considered, going_home & has_route & acting[considered],
+                          fare)
+    fare_home = fare.copy()
+    fare[carried_by >= 0] = 0.0
     to_abroad = has_route & (graph.type[safe_dest] == NodeType.ABROAD)
     crossing = has_route & ~np.isfinite(distance_regular[rows, safe_dest])
     documented = hh.documented[considered]
@@ -359,6 +368,9 @@ def step(model, t: int) -> None:
     who = considered[m]
     to, dist = safe_dest[m], km[m]
     pay_journey(hh, who, fare[m], credit[m], fleeing=kind_forced[m])
+    for index in np.unique(carried_by[m][carried_by[m] >= 0]):
+        mine = carried_by[m] == index
+        model.interventions[index].carried(model, who[mine], fare_home[m][mine], t)
     new_status = next_status(
         hh.status[who], graph.type[to], kind_forced[m], to == hh.origin[who],
         hh.ever_displaced[who], hh.durable_solution[who],
@@ -384,6 +396,25 @@ def step(model, t: int) -> None:
     hh.travel_km[far_who] = dist[far] - reach_km
     np.add.at(model.flows, (rows[m], to), 1)
     model.today.moved = who
+
+
+def carriers(model, considered: np.ndarray, going_home: np.ndarray,
+             fare: np.ndarray) -> np.ndarray:
+    """Which programme pays each considered household's journey home (-1: none).
+
+    A facilitated return on request (``interventions/relocation.py``, ``on_request``) writes
+    the households it serves in ``today.return_fare_paid_by`` (its index, -1: none); it pays
+    the fares of those of them going home this step, in row order while its budget lasts."""
+    paid_by = getattr(model.today, "return_fare_paid_by", None)
+    carried_by = np.full(len(considered), -1, dtype=np.int64)
+    if paid_by is None:
+        return carried_by
+    served = np.where(going_home, paid_by[considered], -1)
+    for index in np.unique(served[served >= 0]):
+        mine = np.flatnonzero(served == index)
+        within = np.cumsum(fare[mine]) <= model.interventions[index].spendable()
+        carried_by[mine[within]] = index
+    return carried_by
 
 
 def pay_journey(hh, who: np.ndarray, fare: np.ndarray, credit: np.ndarray,

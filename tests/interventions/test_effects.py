@@ -391,6 +391,48 @@ def test_facilitated_return_is_safe_paced_and_builds_shelter():
     assert unsafe.interventions[0].transfers == 0.0
 
 
+def test_return_on_request_carries_home_only_those_who_choose_it():
+    """On request the programme moves nobody itself: it pays the journey of the households it
+    serves that choose their origin in the mobility phase, and their grant the next step."""
+    spec = {"type": "facilitated_return", "start": 2, "on_request": True, "grant": 100,
+            "shelter_cost": 0, "min_origin_ties": 0.0, "targeting": {"nodes": ["Camp"]},
+            "enrolment": "rolling"}
+    plain, served = build(seed=3, steps=8), build([spec], seed=3, steps=8)
+    before, after = probe_step(served, 2)
+    assert changed(before, after) == set()  # the offer changes no household
+    assert (served.today.return_fare_paid_by[served.households.group == Group.DISPLACED]
+            == 0).all()
+    programme, hh, graph = served.interventions[0], served.households, served.graph
+    camp, origin = graph.index["Camp"], graph.index["Origin"]
+    paid, settled = 0.0, 0
+    while served.steps < 8:
+        carried = programme.moved.copy()
+        served.step()
+        plain.step()
+        fresh = np.setdiff1d(programme.moved, carried)
+        assert (hh.status[fresh] == Status.RETURNED).all() and (hh.node[fresh] == origin).all()
+        fare = graph.routes(served.steps)[1][camp, origin]
+        paid += float((fare * hh.size[fresh].astype(np.float64)).sum())
+        assert programme.works == pytest.approx(paid)  # the journeys, and nothing else
+        assert programme.transfers == pytest.approx(100.0 * settled)  # grant: the step after
+        settled = len(programme.moved)
+    assert settled > 0 and programme.households_reached == settled
+    # in this region nobody can pay the fare home alone: all who returned were carried
+    assert np.count_nonzero(plain.households.status == Status.RETURNED) == 0
+    assert np.count_nonzero(hh.status == Status.RETURNED) == settled
+    # nobody chooses home (no pull to the origin): the programme carries nobody
+    nobody = build([spec], seed=3, steps=8, parameters={"return_weight": 0.0})
+    nobody.run()
+    assert len(nobody.interventions[0].moved) == 0 and nobody.interventions[0].cost == 0.0
+
+
+@pytest.mark.parametrize("change, message", [({"node": "Town"}, "leave node unset"),
+                                             ({"per_month": 5}, "leave per_month unset")])
+def test_return_on_request_is_a_return_without_convoys(change, message):
+    with pytest.raises(Exception, match=message):
+        build([{"type": "facilitated_return", "on_request": True, **change}])
+
+
 def test_relocation_settles_households_elsewhere():
     model = build([{"type": "facilitated_return", "node": "Town", "start": 2,
                     "targeting": {"nodes": ["Camp"]}}])
