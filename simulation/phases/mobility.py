@@ -7,7 +7,9 @@
 - Where: destinations weighted as in Flee, attractiveness / (softening + distance)^power, over
   the open routes; a displaced household may instead return to its origin when it is safe,
   pulled fully if its own home there is usable (standing and its property secure: the latent
-  draw ``indicators.home_condition`` reads) and by ``unusable_home_return_weight`` if not.
+  draw ``indicators.home_condition`` reads) and by ``unusable_home_return_weight`` if not;
+  a Flee-style draw that lands on its own origin is a return weighed the same way (accepted
+  with that weight's probability, or it stays this step).
 - Capability: an open route, money for the journey, documents to cross a border regularly,
   a free regular-pathway slot to go abroad regularly, and room at a capacity-limited node.
   Without documents or a slot, only a household in crisis or emergency coping goes irregularly,
@@ -305,6 +307,14 @@ def step(model, t: int) -> None:
         others = totals[KINDS.index("voluntary")][rows]
         going_home = can_return & (u_kind * (pull + others) < pull)
         dest = np.where(going_home, origin, dest)
+    # the Flee-style draw may also land on a displaced household's own origin: a return too,
+    # weighed by its own home the same way; a household that declines stays this step
+    declined = np.zeros(len(considered), dtype=bool)
+    flee_home = (voluntary & ~going_home & (dest == origin) & (origin != rows)
+                 & hh.ever_displaced[considered] & (home < 1.0))
+    if flee_home.any():  # (as above: the stream's draws do not depend on who is drawn)
+        declined = flee_home & (model.streams.uniform("return_home", t, n)[considered] >= home)
+        dest = np.where(declined, -1, dest)
 
     # --- capability -------------------------------------------------------------------------------
     has_route = dest >= 0
@@ -367,7 +377,7 @@ def step(model, t: int) -> None:
 
     hh.immobile = False
     stuck = considered[(kind_forced | kind_migrating | kind_recruited | aspiring[considered])
-                       & ~moving & ~(capable & ~kind_forced & ~kind_migrating
+                       & ~moving & ~declined & ~(capable & ~kind_forced & ~kind_migrating
                                      & ~acting[considered] & ~kind_recruited)]
     hh.immobile[stuck] = True
 
