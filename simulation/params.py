@@ -191,6 +191,15 @@ class Parameters(BaseModel):
         1.5, 0, 10, "attractiveness of the own origin, times safety, housing and services",
         "assumption; most displaced hope to return (DESIGN.md section 9: 75% hope, 6% plan)",
     )
+    unusable_home_return_weight: float = _p(
+        0.25, 0, 1, "pull home of a displaced household whose own home it cannot move back "
+        "into (too damaged, or its property not secure: the latent draw of "
+        "indicators.home_condition), relative to one whose home is usable (1): it may still "
+        "return, to rent, to stay with relatives or to rebuild",
+        "assumption (a household knows its own home from neighbours, relatives and visits; "
+        "shelter is among the main conditions for return, UNHCR RPIS 5, 2019); one factor for "
+        "damaged and insecure homes alike",
+    )
     origin_ties_decay: float = _p(
         0.01, 0, 0.2, "monthly fall in ties to the origin while a household lives elsewhere "
         "(ties pull returns; the hope to return follows them: indicators.return_intentions)",

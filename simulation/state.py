@@ -84,7 +84,8 @@ COLUMNS: dict[str, Column] = {
                                 "origin ties (indicators.return_intentions)"),
     "home_damage_draw": Column(np.float32, -1.0, "latent draw, 0..1 (-1: not drawn yet): its own "
                                "home at origin is damaged while the draw is below the origin's "
-                               "damage (indicators.home_condition)"),
+                               "damage (indicators.home_condition; the household weighs it "
+                               "when choosing whether to return: mobility)"),
     "credit_draw": Column(np.float32, -1.0, "latent draw, 0..1 (-1: not drawn yet): a "
                           "displaced household or migrant has someone to borrow from while "
                           "the draw is below credit_access (coping.has_lender)"),

@@ -5,7 +5,11 @@
 - Who moves: households fleeing a threat (forced), households whose last coping strategy is
   to migrate (emergency), and households acting on their aspiration (voluntary).
 - Where: destinations weighted as in Flee, attractiveness / (softening + distance)^power, over
-  the open routes; a displaced household may instead return to its origin when it is safe.
+  the open routes; a displaced household may instead return to its origin when it is safe,
+  pulled fully if its own home there is usable (standing and its property secure: the latent
+  draw ``indicators.home_condition`` reads) and by ``unusable_home_return_weight`` if not;
+  a Flee-style draw that lands on its own origin is a return weighed the same way (accepted
+  with that weight's probability, or it stays this step).
 - Capability: an open route, money for the journey, documents to cross a border regularly,
   a free regular-pathway slot to go abroad regularly, and room at a capacity-limited node.
   Without documents or a slot, only a household in crisis or emergency coping goes irregularly,
@@ -285,8 +289,14 @@ def step(model, t: int) -> None:
     can_return = (voluntary & hh.ever_displaced[considered] & (origin != rows)
                   & (graph.threat[origin] < params.return_threat_max)
                   & np.isfinite(distance[rows, origin]))
+    # each household weighs its own home, as it knows it (neighbours, relatives, visits): the
+    # latent draw of indicators.home_condition, against the origin's damage today, and its
+    # property's security (the stream's draws by row: the same whenever first made)
+    draw = latent_draws(hh, "home_damage_draw", model.streams, "home_damage")[considered]
+    home_usable = (draw >= graph.damage[origin]) & hh.hlp_secure[considered]
+    home = np.where(home_usable, 1.0, params.unusable_home_return_weight)
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 km with softening 0: masked below
-        pull = (params.return_weight * (1.0 - graph.damage[origin]) * (0.5 + graph.services[origin])
+        pull = (params.return_weight * home * (0.5 + graph.services[origin])
                 * hh.origin_ties[considered]
                 / np.power(params.softening_km + np.where(can_return, distance[rows, origin], 0.0),
                            params.distance_power))
@@ -297,6 +307,14 @@ def step(model, t: int) -> None:
         others = totals[KINDS.index("voluntary")][rows]
         going_home = can_return & (u_kind * (pull + others) < pull)
         dest = np.where(going_home, origin, dest)
+    # the Flee-style draw may also land on a displaced household's own origin: a return too,
+    # weighed by its own home the same way; a household that declines stays this step
+    declined = np.zeros(len(considered), dtype=bool)
+    flee_home = (voluntary & ~going_home & (dest == origin) & (origin != rows)
+                 & hh.ever_displaced[considered] & (home < 1.0))
+    if flee_home.any():  # (as above: the stream's draws do not depend on who is drawn)
+        declined = flee_home & (model.streams.uniform("return_home", t, n)[considered] >= home)
+        dest = np.where(declined, -1, dest)
 
     # --- capability -------------------------------------------------------------------------------
     has_route = dest >= 0
@@ -359,7 +377,7 @@ def step(model, t: int) -> None:
 
     hh.immobile = False
     stuck = considered[(kind_forced | kind_migrating | kind_recruited | aspiring[considered])
-                       & ~moving & ~(capable & ~kind_forced & ~kind_migrating
+                       & ~moving & ~declined & ~(capable & ~kind_forced & ~kind_migrating
                                      & ~acting[considered] & ~kind_recruited)]
     hh.immobile[stuck] = True
 

@@ -171,3 +171,44 @@ def test_long_journeys_pass_through_transit():
     arrived = (hh.group == Group.HOST) & (hh.node == model.graph.index["Camp"])
     assert arrived.sum() > 0
     assert (hh.status[arrived] == Status.DISPLACED_CAMP).all()
+
+
+def _return_scenario(unusable_weight):
+    """Displaced households in a camp whose origin is safe again, half its homes damaged and
+    half its households' property insecure; restless and with money for the journey."""
+    data = tiny_scenario_dict(steps=6)
+    data["graph"]["nodes"][0]["damage"] = 0.5
+    data["populations"] = [
+        {"group": "displaced", "node": "Camp", "origin": "Origin", "households": 400,
+         "hlp_secure": 0.5, "savings_mean": 5000},
+    ]
+    data["parameters"] = {"mobility_rate": 1.0, "aspiration_base": 3.0,
+                          "unusable_home_return_weight": unusable_weight}
+    return load_scenario(data)
+
+
+def _returnees_homes(unusable_weight):
+    """(returnees, of them with a usable home) after the run: each returnee's own home, by
+    the indicators' rule, at the step of its return (damage only recovers at threat 0)."""
+    model = PRDSModel(_return_scenario(unusable_weight), seed=4)
+    hh = model.households
+    back = np.zeros(len(hh), dtype=bool)
+    usable_on_return = np.zeros(len(hh), dtype=bool)
+    for _ in range(model.steps_total):
+        model.step()
+        new = (hh.status == Status.RETURNED) & ~back
+        damage = model.graph.damage[hh.origin[new]]
+        usable_on_return[new] = (hh.home_damage_draw[new] >= damage) & hh.hlp_secure[new]
+        back |= new
+    return back.sum(), usable_on_return[back].sum()
+
+
+def test_a_household_weighs_its_own_home_when_choosing_to_return():
+    """The pull home weighs the household's own home (the latent draw the indicators read),
+    not its origin's average damage: with no weight on an unusable home, only households
+    whose home stands and whose property is secure go home; with the same weight on both,
+    the returnees' homes are as the camp's (about a quarter usable)."""
+    returned, usable = _returnees_homes(0.0)
+    assert returned > 20 and usable == returned
+    returned, usable = _returnees_homes(1.0)
+    assert returned > 50 and 0.1 < usable / returned < 0.45
