@@ -79,19 +79,25 @@ class ReferenceModel(mesa.Model):
         # the latent credit draw (coping rule 6): the engine's stream at step 0, or Mesa's
         credit = (self.streams.uniform("credit_access", 0, len(store)).astype(np.float32)
                   if common_draws else None)
+        # the latent draw of the household's own home (mobility, indicators.home_condition)
+        home = (self.streams.uniform("home_damage", 0, len(store)).astype(np.float32)
+                if common_draws else None)
         for i in range(len(store)):
             # compared in float32, as the engine's float32 column is
             draw = credit[i] if credit is not None else np.float32(self.random.random())
             lender = (columns["group"][i] == HOST or self.params.credit_access >= 1.0
                       or bool(draw < self.params.credit_access))
+            home_draw = home[i] if home is not None else np.float32(self.random.random())
             ReferenceHousehold(self, {"row": i, "has_lender": lender,
+                                      "home_damage_draw": float(home_draw),
                                       **{name: values[i] for name, values in columns.items()}})
 
     def step(self) -> None:
         t, n = self.steps, self.graph.n_nodes
         if self.common_draws:
             self.draws = {name: self.streams.uniform(name, t, self.n_households).tolist()
-                          for name in ("flight", "move", "destination", "return")}
+                          for name in ("flight", "move", "destination", "return",
+                                       "return_home")}
         self.shocks(t)
         self.seekers, self.residents, self.outsiders = [0.0] * n, [0] * n, [0] * n
         self.agents.shuffle_do("start_step")

@@ -343,18 +343,28 @@ class ReferenceHousehold(mesa.Agent):
         cdf, total = m.cdf[kind][node], m.totals[kind][node]
         dest = min(bisect_right(cdf, self.draw("destination")), len(cdf) - 1) if total > 0 else -1
         origin = self.origin
+        # its own home, as it knows it: usable if standing and its property secure (as mobility)
+        home = (1.0 if self.home_damage_draw >= g.damage[origin] and self.hlp_secure
+                else p.unusable_home_return_weight)
+        going_home = False
         if (kind == "voluntary" and self.ever_displaced and origin != node
                 and g.threat[origin] < p.return_threat_max
                 and math.isfinite(m.distance[node][origin])):
-            pull = (p.return_weight * (1.0 - g.damage[origin]) * (0.5 + g.services[origin])
+            pull = (p.return_weight * home * (0.5 + g.services[origin])
                     * self.origin_ties
                     / (p.softening_km + m.distance[node][origin]) ** p.distance_power)
             if self.draw("return") * (pull + total) < pull:
-                dest = origin
+                dest, going_home = origin, True
+        # a Flee-style draw that lands on its own origin is a return weighed the same way
+        declined = (kind == "voluntary" and not going_home and dest == origin and origin != node
+                    and self.ever_displaced and home < 1.0
+                    and self.draw("return_home") >= home)
+        if declined:
+            dest = -1
 
         has_route = dest >= 0 and math.isfinite(m.distance[node][dest])
         if not has_route:
-            self.immobile = forced or migrating or aspiring
+            self.immobile = (forced or migrating or aspiring) and not declined
             return
         km = m.distance[node][dest]
         fare = m.cost[node][dest] * self.size
