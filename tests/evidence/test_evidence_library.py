@@ -247,11 +247,8 @@ def test_prds_evidence_on_a_bad_library_is_a_clear_error(library):
 #: targets the calibrated defaults do not reproduce yet (issue 14 stays open for them; README
 #: "Evidence" says why for each). The test fails when any other target fails, so a change
 #: that loses a reproduced result is caught; remove an id here once it passes.
-#: vasyr_debt_2017 since the Lebanon setting's refugee inputs came from sources (2026-12-07,
-#: not recalibrated): 954 on root seed 0 against at most 950, 936 on seed 1 (README)
-NOT_YET_REPRODUCED = {"graduation_consumption_24m", "vasyr_below_survival",
-                      "vasyr_below_poverty_2018", "dtm_iraq_returnees_elsewhere",
-                      "vasyr_debt_2017"}
+NOT_YET_REPRODUCED = {"graduation_west_bengal_7y", "vasyr_below_poverty_2018",
+                      "dtm_iraq_returnees_elsewhere"}
 
 
 @pytest.mark.slow
