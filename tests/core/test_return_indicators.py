@@ -40,7 +40,9 @@ def test_intention_needs_hope_safety_services_a_usable_home_and_jobs():
     hh = displaced(n, origin_ties=1.0, hlp_secure=True)
     attachment, usable, safe = np.zeros(n), np.ones(n), np.ones(n)
     assert return_intentions(hh, graph(), attachment, usable, safe, PARAMS)[1].all()
-    for unsafe in (graph(threat=0.5), graph(services=0.2), graph(jobs=0.0)):
+    # (services below the calibrated minimum, whatever the calibration made it)
+    for unsafe in (graph(threat=0.5), graph(services=0.5 * PARAMS.return_services_min),
+                   graph(jobs=0.0)):
         assert not return_intentions(hh, unsafe, attachment, usable, safe, PARAMS)[1].any()
     damaged = np.zeros(n)  # every draw below the origin's damage: homes damaged
     assert not return_intentions(hh, graph(), attachment, damaged, safe, PARAMS)[1].any()
