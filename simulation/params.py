@@ -29,7 +29,8 @@ class Parameters(BaseModel):
         "surveys of protracted conflict show many stay (involuntary immobility)",
     )
     flight_threshold: float = _p(
-        0.45, 0, 1, "threat at which the flight probability is half its maximum",
+        0.45, 0, 1, "threat at which the flight probability is about half its maximum (the "
+        "logistic's midpoint)",
         "assumption (logistic midpoint)",
     )
     flight_steepness: float = _p(12.0, 0.1, 100, "steepness of the logistic flight curve", "assumption")

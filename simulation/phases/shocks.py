@@ -18,9 +18,9 @@ def flight_probability(threat: np.ndarray, params: Parameters, days_per_step: fl
     ``flight_rate`` a month still flee at threat 1.
 
     The plain logistic never reaches 0: with the defaults it made 0.27% of the households
-    of every peaceful place flee each month (in the default scenario, 373 of 1,720 first
-    flights over 36 months came from places at threat 0), so hosts of towns no conflict
-    touched became displaced. Forced displacement needs a threat."""
+    of every peaceful place flee each month (the default scenario: 1,720 flights in 36
+    months, 373 of them first flights from places at threat 0), so hosts of towns no
+    conflict touched became displaced. Forced displacement needs a threat."""
     def logistic(x):
         return 1.0 / (1.0 + np.exp(-params.flight_steepness * (x - params.flight_threshold)))
 
