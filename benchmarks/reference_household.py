@@ -134,8 +134,11 @@ class ReferenceHousehold(mesa.Agent):
         pay = 1.0 if self.livelihood == Livelihood.WAGE else p.casual_wage_share
         income = self.labour * m.employment_rate[node] * g.wage[node] * pay * skill_factor * m.months
         if self.on_assets:
-            income += (self.assets * p.asset_return * g.market[node] * (1.0 - g.threat[node])
-                       * m.months)
+            profit = (self.assets * p.asset_return * g.market[node] * (1.0 - g.threat[node])
+                      * m.months)
+            # part of the profit stays in the business (as ``livelihoods.earn``)
+            self.assets += p.reinvest_share * profit
+            income += profit - p.reinvest_share * profit
         self.income = income
 
     def cope(self) -> None:
@@ -189,7 +192,9 @@ class ReferenceHousehold(mesa.Agent):
             if resource == "migrate":
                 cover, taken = 0.0, True
             else:
-                wanted = min(below, remaining) if emergency else remaining
+                # emergencies and asset sales only toward the survival line (as ``coping``)
+                wanted = (min(below, remaining)
+                          if emergency or resource == "assets" else remaining)
                 cover = min(wanted, self.capacity(resource, need, per_month))
                 taken = cover > 0
                 self.draw_down(resource, cover)

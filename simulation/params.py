@@ -89,6 +89,13 @@ class Parameters(BaseModel):
 
     # --- 3. Needs and coping (WFP LCS ladder) ----------------------------------------------
     savings_rate: float = _p(0.3, 0, 1, "share of a monthly surplus saved", "assumption")
+    reinvest_share: float = _p(
+        0.5, 0, 1, "share of its business or farm profit that a household keeps in its "
+        "productive assets (livelihoods.earn)",
+        "assumption; owners growing their asset base out of a poverty trap: Banerjee, Duflo, "
+        "Chattopadhyay and Shapiro 2016 (effects of an asset transfer growing to year 7), "
+        "Balboni et al. 2022",
+    )
     debt_interest: float = _p(
         0.02, 0, 0.5, "monthly cost of debt, as a share of the debt up to the borrowing limit "
         "(arrears beyond it are not charged: coping.debt_service)", "assumption; informal credit",

@@ -71,6 +71,23 @@ assumption (see params.py).
    calibrated). Compounding arrears, tried first (2026-12-03), made the average debt grow
    by about 30% a year (USD 798, 1,032, 1,362 in 2016-2018) and its top decile exponentially.
 
+7. **Asset smoothing: productive assets are sold only to survive** (``survival_only``):
+   selling productive assets (a crisis strategy) covers only the part of the gap that would
+   leave consumption below the survival line, as emergency strategies do (rule 2); above
+   it a household cuts its consumption rather than its productive base. Poverty-trap
+   theory predicts "asset smoothing, not consumption smoothing, in the neighborhood of
+   critical asset levels", and the panel data agree: "Households above the estimated
+   threshold almost completely insulate their consumption from weather shocks, whereas
+   those below the threshold do not" (Carter and Lybbert 2012, J. Development Economics
+   99: 255-264, Burkina Faso; Zimmerman and Carter 2003 for the theory). Without it every
+   poor household with a gap sold its assets before cutting any spending, so graduation
+   participants ate their asset grant within three years (West Bengal setting: the
+   participants' productive assets went from USD 470 at 6 months to 74 at 36 and 3 at
+   60, their businesses from 99% to none): the opposite of the trials, where treated
+   households still held more assets years on. Households with large asset bases rarely
+   reach this strategy (savings and credit come first), so the threshold the paper
+   estimates is left out (assumption).
+
 **Consumption** (``consumption``, the expenditure surveys measure): what the household
 spends on its basket this month, however it was paid for (income, aid, savings drawn,
 borrowing, sales, emergency earnings). A household in surplus pays its debt service,
@@ -98,6 +115,9 @@ class Strategy:
     resource: str
     #: whether the strategy is used up once its resource reaches zero (or after one use)
     exhaustible: bool
+    #: whether it covers only the part of the gap below the survival line (rules 2 and 7;
+    #: every emergency strategy does)
+    survival_only: bool = False
 
 
 #: The ladder, in the order households climb it (WFP LCS; DESIGN.md section 3.3).
@@ -105,7 +125,7 @@ LADDER: tuple[Strategy, ...] = (
     Strategy("spend_savings", Coping.STRESS, "savings", False),
     Strategy("borrow", Coping.STRESS, "credit", True),
     Strategy("sell_household_goods", Coping.STRESS, "household_goods", True),
-    Strategy("sell_productive_assets", Coping.CRISIS, "assets", True),
+    Strategy("sell_productive_assets", Coping.CRISIS, "assets", True, survival_only=True),
     Strategy("cut_health_education", Coping.CRISIS, "cut_spending", False),
     Strategy("withdraw_children_from_school", Coping.CRISIS, "school", True),
     Strategy("sell_house_or_land", Coping.EMERGENCY, "house_value", True),
@@ -288,6 +308,9 @@ def climb_ladder(gap, hh, need, params: Parameters, months: float, basket=None):
         wanted = gap_left
         if emergency:  # toward the survival line, never beyond the gap itself
             wanted = np.minimum(wanted, survival[rows])
+        elif strategy.survival_only:  # productive assets are sold only to survive (rule 7)
+            wanted = np.minimum(wanted, survival_gap(gap_left, cut_in_need[rows],
+                                                     basket[store_rows], params))
         cover, after = _cover(strategy.resource, hh, store_rows, wanted, need, params, months)
         took = cover > 0
         if strategy.resource in SPENDING_CUTS:
