@@ -53,6 +53,21 @@ def score(value: float, thresholds) -> int:
     return 1 + bisect_right(thresholds, value)
 
 
+def redraw_without(cdf: list[float], col: int, u: float) -> int:
+    """A draw ``u`` that landed on column ``col`` of the row ``cdf``, drawn again as if
+    ``col`` had weight 0 (-1 if nothing else has weight): ``u``'s place within the column's
+    interval spread over the rest of the row's mass (as ``mobility.redraw_without``)."""
+    lo, hi = (cdf[col - 1] if col > 0 else 0.0), cdf[col]
+    width = hi - lo
+    within = (u - lo) / width if width > 0 else 0.0
+    within = min(max(within, 0.0), math.nextafter(1.0, 0.0))
+    rest = cdf[-1] - width
+    spread = within * rest
+    v = max(spread + width, hi) if spread >= lo else spread
+    dest = min(bisect_right(cdf, v), len(cdf) - 1)
+    return dest if rest > 0 and dest != col else -1
+
+
 def clip(x, lo, hi):
     return lo if x < lo else hi if x > hi else x
 
@@ -346,8 +361,14 @@ class ReferenceHousehold(mesa.Agent):
 
         kind = "forced" if forced else "abroad" if migrating else "voluntary"
         cdf, total = m.cdf[kind][node], m.totals[kind][node]
-        dest = min(bisect_right(cdf, self.draw("destination")), len(cdf) - 1) if total > 0 else -1
+        u_dest = self.draw("destination") if total > 0 else 0.0
+        dest = min(bisect_right(cdf, u_dest), len(cdf) - 1) if total > 0 else -1
         origin = self.origin
+        # not back to its own origin while it is unsafe: the origin has weight 0 in the draw,
+        # the same uniform spread over the other destinations (as mobility.redraw_without)
+        if (kind == "voluntary" and self.ever_displaced and origin != node and dest == origin
+                and g.threat[origin] >= p.return_threat_max):
+            dest = redraw_without(cdf, origin, u_dest)
         # its own home, as it knows it: usable if standing and its property secure (as mobility)
         home = (1.0 if self.home_damage_draw >= g.damage[origin] and self.hlp_secure
                 else p.unusable_home_return_weight)

@@ -9,7 +9,9 @@
   pulled fully if its own home there is usable (standing and its property secure: the latent
   draw ``indicators.home_condition`` reads) and by ``unusable_home_return_weight`` if not;
   a Flee-style draw that lands on its own origin is a return weighed the same way (accepted
-  with that weight's probability, or it stays this step).
+  with that weight's probability, or it stays this step). While its origin is unsafe
+  (``return_threat_max``) it does not go back there either way: the origin has weight 0 in
+  its Flee-style draw.
 - Capability: an open route, money for the journey, documents to cross a border regularly,
   a free regular-pathway slot to go abroad regularly, and room at a capacity-limited node.
   Without documents or a slot, only a household in crisis or emergency coping goes irregularly,
@@ -159,6 +161,33 @@ def draw_from_cdf(cdf: np.ndarray, totals: np.ndarray, rows: np.ndarray,
     return np.where(totals[rows] > 0, dest, -1)
 
 
+def redraw_without(cdf: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                   u: np.ndarray) -> np.ndarray:
+    """Households whose draw ``u`` from row ``rows[k]`` of ``cdf`` landed on column
+    ``cols[k]``: the destination drawn as if that column had weight 0 (-1 if nothing else
+    has weight), from the same uniform draw (no new draw, so no other household's changes).
+
+    Given that it landed there, ``u``'s place within the column's interval [lo, hi) is
+    uniform on [0, 1): it is spread over the rest of the row's mass, skipping the interval,
+    so each other column j is drawn with probability p_j / (1 - p_col), as by a draw over
+    the row without the column. (A scalar copy is in benchmarks/reference_household.py.)
+    """
+    lo = np.where(cols > 0, cdf[rows, cols - 1], 0.0)
+    hi = cdf[rows, cols]
+    width = hi - lo
+    within = np.divide(u - lo, width, out=np.zeros(len(rows)), where=width > 0)
+    within = np.clip(within, 0.0, np.nextafter(1.0, 0.0))
+    rest = cdf[rows, -1] - width
+    spread = within * rest
+    v = np.where(spread >= lo, np.maximum(spread + width, hi), spread)
+    n_cols = cdf.shape[1]
+    dest = np.empty(len(rows), dtype=np.int64)
+    for k in range(len(rows)):  # (few households: those whose draw landed on the column)
+        dest[k] = min(np.searchsorted(cdf[rows[k]], v[k], side="right"), n_cols - 1)
+    # nothing else to draw, or (rounding at the row's end) the column again: no destination
+    return np.where((rest > 0) & (dest != cols), dest, -1)
+
+
 def rank_within(keys: np.ndarray, order_draw: np.ndarray) -> np.ndarray:
     """Rank of each element among those with the same key, in order of ``order_draw``."""
     order = np.lexsort((order_draw, keys))
@@ -286,6 +315,14 @@ def step(model, t: int) -> None:
     # voluntary return to a safe origin competes with the Flee-style destinations
     origin = hh.origin[considered]
     voluntary = ~kind_forced & ~kind_migrating & ~kind_recruited
+    # a displaced household does not go back to its own origin while the origin is unsafe
+    # (return_threat_max): the origin has weight 0 in its Flee-style draw, the same draw
+    # spread over the other destinations (before, a draw landing there was a return)
+    unsafe_home = (voluntary & hh.ever_displaced[considered] & (origin != rows)
+                   & (dest == origin) & (graph.threat[origin] >= params.return_threat_max))
+    if unsafe_home.any():
+        dest[unsafe_home] = redraw_without(cdf[KINDS.index("voluntary")], rows[unsafe_home],
+                                           origin[unsafe_home], u_dest[unsafe_home])
     can_return = (voluntary & hh.ever_displaced[considered] & (origin != rows)
                   & (graph.threat[origin] < params.return_threat_max)
                   & np.isfinite(distance[rows, origin]))

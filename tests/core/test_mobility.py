@@ -212,3 +212,57 @@ def test_a_household_weighs_its_own_home_when_choosing_to_return():
     assert returned > 20 and usable == returned
     returned, usable = _returnees_homes(1.0)
     assert returned > 50 and 0.1 < usable / returned < 0.45
+
+
+def _returns_to_threatened_origin(threat):
+    """Returns over a run in which the displaced households' origin stays at ``threat``:
+    (households that ever returned, that ever settled in the town). Restless households
+    in the camp; the origin is the camp's nearest destination (50 km; the town is 150 km
+    away through it), so most of their Flee-style draws land on it."""
+    data = tiny_scenario_dict(steps=4)
+    data["graph"]["nodes"][0]["threat"] = threat
+    data["populations"] = [
+        {"group": "displaced", "node": "Camp", "origin": "Origin", "households": 400,
+         "hlp_secure": 1.0, "savings_mean": 5000},
+    ]
+    data["parameters"] = {"mobility_rate": 1.0, "aspiration_base": 3.0,
+                          "return_weight": 0.0}  # the explicit pull home off: draws only
+    model = PRDSModel(load_scenario(data), seed=3)
+    hh = model.households
+    returned = np.zeros(len(hh), dtype=bool)
+    settled = np.zeros(len(hh), dtype=bool)
+    for _ in range(model.steps_total):
+        model.step()
+        returned |= hh.status == Status.RETURNED
+        settled |= hh.status == Status.SETTLED_ELSEWHERE
+    return returned.sum(), settled.sum()
+
+
+def test_a_flee_style_draw_does_not_take_a_household_home_to_an_unsafe_origin():
+    """Return is gated by return_threat_max whichever way it is chosen: a Flee-style draw
+    landing on the household's own origin while it is unsafe is drawn again without it (the
+    origin has weight 0), so those households settle in the town instead. Below the gate the
+    same draws do take households home."""
+    gate = Parameters().return_threat_max
+    returned, settled = _returns_to_threatened_origin(gate + 0.15)
+    assert returned == 0 and settled > 50
+    returned, _ = _returns_to_threatened_origin(gate - 0.15)
+    assert returned > 50
+
+
+def test_redraw_without_a_column_follows_the_other_weights():
+    """Draws that landed on a column, drawn again without it, follow the other columns'
+    weights (p_j / (1 - p_col)); nothing else to draw gives -1."""
+    from simulation.phases.mobility import destination_cdfs, redraw_without
+    weights = np.array([[0.0, 2.0, 5.0, 0.0, 3.0], [0.0, 0.0, 1.0, 0.0, 0.0]])
+    totals, cdf = destination_cdfs(weights)
+    rng = np.random.default_rng(0)
+    u = rng.uniform(size=200_000)
+    dest = draw_destinations(weights, np.zeros(len(u), dtype=np.intp), u)
+    on = dest == 2
+    again = redraw_without(cdf, np.zeros(on.sum(), dtype=np.intp),
+                           np.full(on.sum(), 2), u[on])
+    shares = np.bincount(again, minlength=5) / len(again)
+    assert shares[[0, 2, 3]].sum() == 0
+    assert shares[1] == pytest.approx(0.4, abs=0.01) and shares[4] == pytest.approx(0.6, abs=0.01)
+    assert (redraw_without(cdf, np.array([1]), np.array([2]), np.array([0.5])) == -1).all()
