@@ -251,11 +251,13 @@ def remittance_probe(model) -> list[dict]:
 
     def twice(m, t):
         hh, graph = m.households, m.graph
-        saved = (graph.cohesion.copy(), hh.livelihood.copy(), hh.worker_node.copy())
+        # (the phase also grows business assets by the profit kept: restored too)
+        saved = (graph.cohesion.copy(), hh.livelihood.copy(), hh.worker_node.copy(),
+                 hh.assets.copy())
         hh.worker_node = -1
         livelihoods.step(m, t)
         without = hh.income.copy()
-        graph.cohesion, hh.livelihood, hh.worker_node = saved
+        graph.cohesion, hh.livelihood, hh.worker_node, hh.assets = saved
         phase(m, t)
         records.append({"step": t, "away": np.flatnonzero(hh.worker_node >= 0),
                         "node": hh.worker_node.copy(), "size": hh.size.copy(),
