@@ -105,7 +105,7 @@ def calibrate_command(
             trial = done.chosen
             if trial is None:
                 _fail(f"no trial completed; the errors are in {out / 'trials.parquet'}", 1)
-            best = report.rounded(dict(trial.params), calibration)
+            best = report.scored_set(trial)
             report.write_best(out, calibration, best, trial, len(done.study.trials),
                               done.confirmations)
             document = _cached(out, calibration, best)

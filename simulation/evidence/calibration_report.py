@@ -7,8 +7,12 @@ Files in the output folder (each written atomically, ``simulation.outputs.files`
   trials, NaN for the others), one column per parameter, ``loss.<id>`` and ``median.<id>``
   per target, ``seconds``, ``error``;
 - ``best_parameters.yaml``: the chosen set (the study's best trial, or with ``confirm`` the
-  best on the confirmation's replicates), rounded to 4 significant digits, as a scenario's
-  ``parameters:`` block (with the trial, the loss and the targets in its header);
+  best on the confirmation's replicates), exactly the values the trial was scored with, as
+  a scenario's ``parameters:`` block (with the trial, the loss and the targets in its
+  header). Not rounded: a share of households at a threshold can sit on a mass point of
+  the model (every refugee household living on the same e-card has the same ratio of aid
+  to basket), and rounding the survival share of 2026-12-07 to 4 digits (0.827793 to
+  0.8278) moved `vasyr_below_survival` from the confirmed 0.518 to 0.488;
 - ``before_after.json``, ``before_after.html`` and ``before_after/<id>.png``: every entry of
   the libraries, fitted and test, evaluated with the defaults in force ("before") and with
   the chosen set ("after"), on the confirmation's replicates if there is one: the published
@@ -72,14 +76,10 @@ def write_history(study, calibration: Calibration, out_dir: Path, confirmations=
                                history(study, calibration, confirmations))
 
 
-def rounded(parameters: dict[str, float], calibration: Calibration, digits: int = 4) -> dict[str, float]:
-    """Parameters rounded to ``digits`` significant digits, kept inside their ranges."""
-    bounds = calibration.bounds()
-    out = {}
-    for name, value in parameters.items():
-        low, high, _ = bounds[name]
-        out[name] = min(high, max(low, float(f"{value:.{digits}g}")))
-    return out
+def scored_set(trial) -> dict[str, float]:
+    """The parameter values ``trial`` was scored with, exactly (floats round-trip through
+    YAML), so that the defaults applied are the set the calibration confirmed."""
+    return {name: float(value) for name, value in trial.params.items()}
 
 
 def write_best(out_dir: Path, calibration: Calibration, best: dict[str, float], trial,

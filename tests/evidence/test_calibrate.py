@@ -299,10 +299,12 @@ def test_best_set_before_after_and_apply_write_the_defaults(tmp_path):
     out = tmp_path / "outputs"
     done = run_calibration(calibration, out, trials=4)
     trial = best_trial(done.study)
-    best = report.rounded(dict(trial.params), calibration)
-    assert all(float(f"{v:.4g}") == v for v in best.values())
+    best = report.scored_set(trial)
+    assert best == trial.params  # exactly the values scored, not rounded
     report.write_best(out, calibration, best, trial, 4)
     assert yaml.safe_load((out / "best_parameters.yaml").read_text())["parameters"] == best
+    applied = report.apply_defaults(calibration, best, trial, tmp_path / "calibrated.yaml")
+    assert yaml.safe_load(applied.read_text())["parameters"] == trial.params  # bit for bit
 
     document = report.before_after(calibration, best)
     written = report.write_before_after(out, document)
@@ -441,7 +443,7 @@ def test_confirm_writes_its_choice_everywhere_downstream(confirmed, tmp_path):
     assert list(table.columns[:4]) == ["trial", "state", "loss", "confirmed_loss"]
     confirmed_rows = table.dropna(subset=["confirmed_loss"])
     assert sorted(confirmed_rows["trial"]) == sorted(c.trial for c in done.confirmations)
-    best = report.rounded(dict(trial.params), calibration)
+    best = report.scored_set(trial)
     report.write_best(tmp_path, calibration, best, trial, 6, done.confirmations)
     header = (tmp_path / "best_parameters.yaml").read_text()
     assert f"# trial {trial.number} of 6" in header and "on 4 replicates among the 3 best" in header

@@ -253,8 +253,7 @@ def test_prds_evidence_on_a_bad_library_is_a_clear_error(library):
 #: "Evidence" says why for each). The test fails when any other target fails, so a change
 #: that loses a reproduced result is caught; remove an id here once it passes.
 NOT_YET_REPRODUCED = {"graduation_west_bengal_7y", "vasyr_below_poverty_2018",
-                      "vasyr_below_survival", "vasyr_debt_2017",
-                      "dtm_iraq_returnees_elsewhere"}
+                      "vasyr_debt_2017", "dtm_iraq_returnees_elsewhere"}
 
 
 @pytest.mark.slow
