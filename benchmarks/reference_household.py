@@ -26,8 +26,8 @@ from simulation.phases import mobility as mobility_rules
 from simulation.phases import solutions as solution_rules
 from simulation.phases.indicators import RCSI_ONSET, RCSI_WEIGHTS
 
-LADDER = [(s.name, int(s.level), s.resource, s.exhaustible, int(coping_rules.BIT[s.name]))
-          for s in coping_rules.LADDER]
+LADDER = [(s.name, int(s.level), s.resource, s.exhaustible, s.survival_only,
+           int(coping_rules.BIT[s.name])) for s in coping_rules.LADDER]
 BIT = {name: int(bit) for name, bit in coping_rules.BIT.items()}
 SALE = coping_rules.DISTRESS_SALE_PRICE
 SCHOOL = coping_rules.SCHOOL_COST_SHARE
@@ -152,8 +152,9 @@ class ReferenceHousehold(mesa.Agent):
             profit = (self.assets * p.asset_return * g.market[node] * (1.0 - g.threat[node])
                       * m.months)
             # part of the profit stays in the business (as ``livelihoods.earn``)
-            self.assets += p.reinvest_share * profit
-            income += profit - p.reinvest_share * profit
+            kept = p.reinvest_share * profit
+            self.assets += kept
+            income += profit - kept
         self.income = income
 
     def cope(self) -> None:
@@ -196,7 +197,7 @@ class ReferenceHousehold(mesa.Agent):
                 self.strategies_exhausted &= ~BIT[name]
         remaining, cut = max(gap, 0.0), 0.0
         lcs, used, exhausted = 1, 0, self.strategies_exhausted
-        for _name, level, resource, exhaustible, bit in LADDER:
+        for _name, level, resource, exhaustible, survival_only, bit in LADDER:
             if remaining <= 0 or exhausted & bit:
                 continue
             emergency = level == Coping.EMERGENCY
@@ -208,8 +209,7 @@ class ReferenceHousehold(mesa.Agent):
                 cover, taken = 0.0, True
             else:
                 # emergencies and asset sales only toward the survival line (as ``coping``)
-                wanted = (min(below, remaining)
-                          if emergency or resource == "assets" else remaining)
+                wanted = min(below, remaining) if emergency or survival_only else remaining
                 cover = min(wanted, self.capacity(resource, need, per_month))
                 taken = cover > 0
                 self.draw_down(resource, cover)

@@ -88,14 +88,9 @@ def remittances(worker_node, wage, params: Parameters, months: float) -> np.ndar
     return params.remittance_share * np.take(wage, worker_node) * months
 
 
-def runs_on_assets(livelihood) -> np.ndarray:
-    """Whether each household's livelihood (a business or a farm) runs on productive assets."""
-    return (livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM)
-
-
 def _runs_on_assets(present, livelihood):
     """Present households whose business or farm runs on their productive assets."""
-    return present & runs_on_assets(livelihood)
+    return present & ((livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM))
 
 
 def seek_work(hh, access_table, node=None) -> np.ndarray:
