@@ -432,3 +432,22 @@ def test_below_meb_counts_households_consuming_less_than_their_basket():
     assert hh.consumption[1] == pytest.approx(hh.need[1], rel=1e-6)  # savings closed the gap
     assert hh.below_meb.tolist() == [True, False, False]
     assert hh.below_survival.tolist() == [False, False, False]
+
+
+def test_productive_assets_are_sold_only_for_the_gap_below_the_survival_line():
+    """Asset smoothing (rule 7): with credit, goods and savings gone, a gap that leaves the
+    household above its survival line (0.8 of the basket) is met by cutting spending, not by
+    selling the business; a deeper gap sells assets for the part below the line only."""
+    need = np.array([300.0], dtype=np.float32)
+    shallow = households(1, savings=0.0, debt=10_000.0, household_goods=0.0, assets=1000.0)
+    _, used, remaining, _ = climb_ladder(np.array([30.0], dtype=np.float32), shallow, need,
+                                         PARAMS, months=1.0)
+    assert not used[0] & BIT["sell_productive_assets"]
+    assert used[0] & BIT["cut_health_education"] and remaining[0] == pytest.approx(0.0)
+    assert shallow.assets[0] == 1000.0
+    deep = households(1, savings=0.0, debt=10_000.0, household_goods=0.0, assets=1000.0)
+    _, used, *_ = climb_ladder(np.array([120.0], dtype=np.float32), deep, need, PARAMS,
+                               months=1.0)
+    # 120 - (1 - 0.8) x 300 = 60 below the line, raised at half price: 120 of assets sold
+    assert used[0] & BIT["sell_productive_assets"]
+    assert deep.assets[0] == pytest.approx(1000.0 - 60.0 / 0.5, abs=1e-3)

@@ -149,3 +149,30 @@ def test_durable_solution_needs_sustained_criteria_at_parity():
     assert hh.durable_solution[displaced].all()
     assert (hh.status[displaced] == Status.LOCALLY_INTEGRATED).all()
     assert not hh.durable_solution[~displaced].any(), "hosts were never displaced"
+
+
+def test_businesses_keep_reinvest_share_of_their_profit_in_their_assets():
+    """The share of business profit kept grows the business's assets and is not income;
+    workers' assets and incomes are untouched by it."""
+    def after_livelihoods(reinvest_share):
+        data = tiny_scenario_dict(steps=1)
+        data["populations"] = [
+            {"group": "host", "node": "Town", "households": 40, "assets_mean": 800,
+             "livelihoods": {"business": 0.5, "casual": 0.5}}]
+        data["parameters"] = {"reinvest_share": reinvest_share}
+        model = PRDSModel(load_scenario(data), seed=2)
+        hh = model.households
+        before = hh.assets.copy()
+        livelihoods.step(model, 0)
+        return before, hh.assets.copy(), hh.income.copy(), hh.livelihood.copy()
+
+    before, kept_none, income_all, livelihood = after_livelihoods(0.0)
+    _, kept_half, income_half, _ = after_livelihoods(0.5)
+    business = livelihood == Livelihood.BUSINESS
+    assert business.any() and (~business).any()
+    assert np.array_equal(kept_none, before)  # nothing kept: assets as they were
+    grown = kept_half.astype(np.float64) - before
+    assert (grown[business] > 0).all() and (grown[~business] == 0).all()
+    # what is kept is exactly the income given up: half of the profit
+    assert np.allclose(grown[business], (income_all - income_half)[business], rtol=1e-4)
+    assert np.array_equal(income_all[~business], income_half[~business])
