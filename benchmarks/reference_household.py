@@ -114,8 +114,7 @@ class ReferenceHousehold(mesa.Agent):
             new = int(Livelihood.CASUAL)
         if liv == Livelihood.FARM and not (node == self.origin and self.hlp_secure):
             new = int(Livelihood.CASUAL)
-        if liv in (Livelihood.CASUAL, Livelihood.NONE) and \
-                self.assets >= livelihood_rules.BUSINESS_START_ASSETS:
+        if liv == Livelihood.CASUAL and self.assets >= livelihood_rules.BUSINESS_START_ASSETS:
             new = int(Livelihood.BUSINESS)
         self.livelihood = new
 
@@ -128,7 +127,8 @@ class ReferenceHousehold(mesa.Agent):
             if self.group != HOST:
                 access *= 0.5 + 0.5 * g.cohesion[node]
             earners = 1.0 + livelihood_rules.EXTRA_EARNER_SHARE * (self.size - 1)
-            self.labour = (earners - self.on_assets) * access
+            taken = min(self.assets / p.enterprise_capacity, 1.0) if self.on_assets else 0.0
+            self.labour = (earners - taken) * access
             m.seekers[node] += self.labour
         if present:
             m.residents[node] += 1
@@ -151,8 +151,10 @@ class ReferenceHousehold(mesa.Agent):
         if self.on_assets:
             profit = (self.assets * p.asset_return * g.market[node] * (1.0 - g.threat[node])
                       * m.months)
-            # part of the profit stays in the business (as ``livelihoods.earn``)
-            kept = p.reinvest_share * profit
+            # part of the profit stays in the business, less as it nears its capacity (as
+            # ``livelihoods.earn``)
+            room = max(1.0 - self.assets / p.enterprise_capacity, 0.0)
+            kept = p.reinvest_share * profit * room
             self.assets += kept
             income += profit - kept
         self.income = income

@@ -64,6 +64,18 @@ class Parameters(BaseModel):
         0.05, 0, 0.5, "monthly return on productive assets in business or farming, at market 1",
         "assumption; microenterprise returns of 4-6%/month, de Mel et al. 2008",
     )
+    enterprise_capacity: float = _p(
+        1500.0, 100, 20000, "productive assets (USD) at which a household business or farm "
+        "occupies one whole earner and stops growing: below it, it takes assets / capacity of "
+        "an earner from the job market (livelihoods.seek_work) and keeps reinvest_share x "
+        "(1 - assets / capacity) of its profit (livelihoods.earn)",
+        "assumption; the form: a small enterprise uses the family's idle labour (Bandiera et "
+        "al. 2017, QJE 132(2): ultra-poor women given livestock raised their livestock hours "
+        "by 361% while their total hours rose 22%, and cut agricultural and maid work by 17% "
+        "and 36%), and growth stops where the family's labour is fully used (logistic growth "
+        "toward a ceiling; returns to microenterprise capital fall as it grows: McKenzie and "
+        "Woodruff 2006, Economic Development and Cultural Change 55(1))",
+    )
     tension_rate: float = _p(
         0.05, 0, 1, "monthly fall in social cohesion per unit of job-seeker excess over jobs",
         "assumption; competition with hosts feeds tension (DESIGN.md section 3.2)",

@@ -5,15 +5,23 @@ freedom of movement, and for displaced people and migrants the social cohesion w
 so crowding lowers everyone's income; excess job seekers raise tension, which lowers
 cohesion. Productive assets earn business or farm profit scaled by market function; owners keep
 ``reinvest_share`` of it in the business (livestock offspring kept, stock bought back), so
-an asset base that can run grows and the rest is income. Why: without it the consumption
-effect of a graduation asset transfer stayed flat after the programme (0.10 at 3 years,
-0.12 at 7 in West Bengal), where the study found "large, persistent, and often growing
-impacts" (Banerjee, Duflo, Chattopadhyay and Shapiro 2016: 12% at 3 years, 25% at 7;
-"the promise of the program to have unlocked a 'poverty trap' seem realized"), and
-households above a productive-asset threshold accumulate assets (Balboni, Bandiera,
-Burgess, Ghatak and Heil 2022, QJE, "Why do people stay poor?"). The share is calibrated.
-A first version reinvested part of a surplus's saving (2026-12-07): the ultra-poor
-participants never had a surplus, so it changed nothing.
+an asset base that can run grows and the rest is income. The kept share falls in proportion
+as the assets approach ``enterprise_capacity`` (logistic growth), and the labour an enterprise takes from the job market grows with its
+assets, to one earner at that capacity: a goat or a stall uses the family's idle hours; an
+enterprise grows until the family's labour is fully used, then its whole profit is income.
+Why (2026-12-07): splitting the modelled West Bengal graduation effect by the participants'
+livelihood showed that it came from the fifth with livelihood ``none``, whose other members
+became job seekers once a business started (+136-140% consumption on one seed), while the
+casual workers, whose business took a whole earner out of casual work, consumed 3-8% less.
+The ultra-poor women of Bandiera et al. 2017 (QJE 132(2)) raised their livestock hours by
+361% while their total hours rose 22% ("idle work capacity"). So a household with livelihood
+``none`` (no one able or allowed to work) no longer starts a business from an asset, and a
+small enterprise takes a small part of an earner. Two forms tried first were rejected: a
+fixed share of an earner for every enterprise put hosts' large businesses' owners back into
+casual work, crowding the displaced out (durable solutions in the protracted scenario 5.0%
+-> 0.3% on one seed, before calibration); and a constant kept share made every enterprise
+compound (~2.7% a month in one fit): participants' assets grew sevenfold in 7 years and every
+host farm and business with them, so hosts pulled away from the displaced.
 A household with a member away on a labour mobility contract (``worker_node``,
 ``interventions/labour_mobility.py``) receives remittances as income: ``remittance_share`` of
 the wage at that abroad node, per month (income, not aid: no aid dependency, no aid received).
@@ -52,17 +60,24 @@ def employment_rate(seekers_by_node: np.ndarray, jobs_by_node: np.ndarray) -> np
 
 
 def choose_livelihood(livelihood, assets, at_origin_with_land):
-    """Businesses and farms fold when assets run out; enough assets start a business."""
+    """Businesses and farms fold when assets run out; enough assets start a business, for a
+    casual worker (a household with livelihood ``none`` has no one to run it)."""
     out = livelihood.copy()
     farm = livelihood == Livelihood.FARM
     runs_on_assets = (livelihood == Livelihood.BUSINESS) | farm
     folds = runs_on_assets & (assets < MIN_VIABLE_ASSETS)
     folds |= farm & ~at_origin_with_land
     np.copyto(out, out.dtype.type(Livelihood.CASUAL), where=folds)
-    starts = ((livelihood == Livelihood.CASUAL) | (livelihood == Livelihood.NONE))
-    starts &= assets >= BUSINESS_START_ASSETS  # (never one that folds: other livelihoods)
+    starts = (livelihood == Livelihood.CASUAL) & (assets >= BUSINESS_START_ASSETS)  # (never one that folds: other livelihoods)
     np.copyto(out, out.dtype.type(Livelihood.BUSINESS), where=starts)
     return out
+
+
+def enterprise_labour(assets, params: Parameters) -> np.ndarray:
+    """Earners a business or farm with these ``assets`` occupies: assets / ``enterprise_capacity``,
+    at most one (float32). A goat or a small stall uses idle hours; an enterprise at capacity
+    takes a whole earner, as every enterprise did before 2026-12-07."""
+    return np.minimum(assets / np.float32(params.enterprise_capacity), np.float32(1.0))
 
 
 def access_by_node(graph, params: Parameters) -> np.ndarray:
@@ -93,7 +108,7 @@ def _runs_on_assets(present, livelihood):
     return present & ((livelihood == Livelihood.BUSINESS) | (livelihood == Livelihood.FARM))
 
 
-def seek_work(hh, access_table, node=None) -> np.ndarray:
+def seek_work(hh, access_table, params: Parameters, node=None) -> np.ndarray:
     """Each household's livelihood this step (in place) and the labour it offers (earners at
     the node's job access, float64); ``hh`` is the store or a slice of its rows, ``node``
     their nodes as intp if already converted."""
@@ -111,10 +126,11 @@ def seek_work(hh, access_table, node=None) -> np.ndarray:
     row = node * 4
     row += kind
     access = np.take(access_table, row)
-    # a business or farm occupies one earner; the others look for work. In float64 (the
-    # float32 values exactly), as the sum of the labour at each node would convert it anyway:
-    # here it is converted slice by slice, on the threads that share the rows
-    return np.where(seeking, (earners(hh.size) - on_assets) * access, 0.0).astype(np.float64)
+    # a business or farm occupies part of an earner (enterprise_labour); the others look for
+    # work. In float64 (the float32 values exactly), as the sum of the labour at each node would
+    # convert it anyway: here it is converted slice by slice, on the threads that share the rows
+    working = earners(hh.size) - enterprise_labour(hh.assets, params) * on_assets
+    return np.where(seeking, working * access, 0.0).astype(np.float64)
 
 
 def earn(hh, labour, rate, graph, params: Parameters, months: float, node=None) -> None:
@@ -139,8 +155,10 @@ def earn(hh, labour, rate, graph, params: Parameters, months: float, node=None) 
     at = node[earning]
     assets = hh.assets[earning]
     profit = assets * params.asset_return * graph.market[at] * (1.0 - graph.threat[at]) * months
-    # the share kept in the business (livestock offspring, stock) grows its assets
-    kept = params.reinvest_share * profit
+    # the share kept in the business (livestock offspring, stock) grows its assets, less
+    # of it as they near the enterprise's capacity (none above it: it does not shrink)
+    room = np.maximum(1.0 - assets / params.enterprise_capacity, 0.0)
+    kept = params.reinvest_share * profit * room
     hh.assets[earning] = assets + kept
     income[earning] += profit - kept
     away = np.flatnonzero(hh.worker_node >= 0)
@@ -148,7 +166,7 @@ def earn(hh, labour, rate, graph, params: Parameters, months: float, node=None) 
     hh.income = income
 
 
-def seek_and_count(hh, access_table, labour, node, n_nodes: int):
+def seek_and_count(hh, access_table, params: Parameters, labour, node, n_nodes: int):
     """``seek_work`` on the households ``hh`` (the store or a slice of its rows), its labour
     written into ``labour`` and their nodes (intp) into ``node`` (their rows of whole-store
     arrays); returns the residents (present) and the outsiders among them at each node.
@@ -156,7 +174,7 @@ def seek_and_count(hh, access_table, labour, node, n_nodes: int):
     Counts are whole numbers, so the slices' counts add up to the whole store's exactly: they
     are made on the threads that share the rows, not in a serial pass after them."""
     node[:] = hh.node
-    labour[:] = seek_work(hh, access_table, node)
+    labour[:] = seek_work(hh, access_table, params, node)
     present = hh.status != Status.IN_TRANSIT
     outsider = hh.group != Group.HOST
     # (everyone counted, less the few in transit: no copy of the present rows)
@@ -174,7 +192,7 @@ def step(model, t: int) -> None:
     # large runs (chunks.py); the jobs per seeker need the sum over all of them in between
     labour, node = np.empty(len(hh)), np.empty(len(hh), dtype=np.intp)
     counts = per_household(model, lambda rows: seek_and_count(
-        rows, access_table, rows_of(labour, rows), rows_of(node, rows), graph.n_nodes))
+        rows, access_table, params, rows_of(labour, rows), rows_of(node, rows), graph.n_nodes))
     seekers_by_node = np.bincount(node, weights=labour, minlength=graph.n_nodes)
     rate = employment_rate(seekers_by_node, graph.labour_demand)
     per_household(model, lambda rows: earn(rows, rows_of(labour, rows), rate, graph, params,

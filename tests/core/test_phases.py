@@ -96,6 +96,72 @@ def test_business_folds_without_assets():
     assert out.tolist() == [Livelihood.CASUAL, Livelihood.BUSINESS, Livelihood.CASUAL]
 
 
+def test_households_without_a_livelihood_do_not_start_a_business():
+    """An asset transfer starts a business for a casual worker, not for a household with no
+    one able or allowed to work (livelihood none)."""
+    out = livelihoods.choose_livelihood(
+        np.array([Livelihood.NONE, Livelihood.CASUAL], dtype=np.int8),
+        np.array([1000.0, 1000.0]), np.array([False, False]))
+    assert out.tolist() == [Livelihood.NONE, Livelihood.BUSINESS]
+
+
+def one_step_of_livelihoods(parameters, livelihood_shares, assets_mean=800, households=40):
+    """Hosts in Town after one livelihoods phase: (assets before, the model)."""
+    data = tiny_scenario_dict(steps=1)
+    data["populations"] = [{"group": "host", "node": "Town", "households": households,
+                            "assets_mean": assets_mean, "livelihoods": livelihood_shares}]
+    data["parameters"] = parameters
+    model = PRDSModel(load_scenario(data), seed=3)
+    before = model.households.assets.astype(np.float64)
+    livelihoods.step(model, 0)
+    return before, model
+
+
+def test_an_enterprise_takes_a_share_of_an_earner_growing_with_its_assets():
+    """Owners offer their earners less assets / ``enterprise_capacity`` (at most one) to the
+    job market, at the same access as workers; workers' labour does not depend on it."""
+    model = one_step_of_livelihoods({}, {"business": 0.5, "casual": 0.5}, assets_mean=1500)[1]
+    hh, table = model.households, livelihoods.access_by_node(model.graph, P)
+    labours = {}
+    for capacity in (500.0, 3000.0):
+        params = P.model_copy(update={"enterprise_capacity": capacity})
+        labours[capacity] = livelihoods.seek_work(hh, table, params)
+    business = hh.livelihood == Livelihood.BUSINESS
+    assert business.any() and (~business).any()
+    assert np.array_equal(labours[500.0][~business], labours[3000.0][~business])
+    access = table[hh.node.astype(int) * 4 + 2]  # (hosts: documented, not outsiders)
+    assets = hh.assets.astype(np.float64)
+    for capacity, labour in labours.items():
+        taken = np.minimum(assets / capacity, 1.0)
+        expected = (livelihoods.earners(hh.size) - taken) * access
+        assert np.allclose(labour[business], expected[business], rtol=1e-5)
+    small = business & (assets < 3000.0)
+    assert small.any() and (labours[3000.0][small] > labours[500.0][small]).all()
+
+
+def test_enterprises_grow_toward_their_capacity_and_stop_there():
+    """The share of profit kept falls in proportion as the assets near
+    ``enterprise_capacity``: nothing is kept at or above it (the whole profit is income),
+    and assets never pass it by growth."""
+    capacity = 1000.0
+    before, model = one_step_of_livelihoods(
+        {"reinvest_share": 0.8, "enterprise_capacity": capacity}, {"business": 1.0},
+        assets_mean=1000, households=200)
+    hh, graph = model.households, model.graph
+    business = hh.livelihood == Livelihood.BUSINESS
+    grown = hh.assets.astype(np.float64) - before
+    above = business & (before >= capacity)
+    below = business & (before < 0.9 * capacity)
+    assert above.any() and below.any()
+    assert (grown[above] == 0).all() and (grown[below] > 0).all()
+    assert (hh.assets[below] <= capacity).all()
+    # what is kept is 0.8 x (1 - assets / capacity) of the profit
+    town = int(hh.node[0])
+    profit = (before * model.params.asset_return * graph.market[town]
+              * (1 - graph.threat[town]) * model.days_per_step / 30.0)
+    assert np.allclose(grown[below], (0.8 * (1 - before / capacity) * profit)[below], rtol=1e-3)
+
+
 def test_rcsi_in_range_and_rising_with_pressure():
     values = indicators.rcsi(np.array([0.0, 0.2, 0.5, 1.0]), np.array([1, 2, 3, 4]))
     assert values[0] == 0 and values[-1] == 56
@@ -159,7 +225,8 @@ def test_businesses_keep_reinvest_share_of_their_profit_in_their_assets():
         data["populations"] = [
             {"group": "host", "node": "Town", "households": 40, "assets_mean": 800,
              "livelihoods": {"business": 0.5, "casual": 0.5}}]
-        data["parameters"] = {"reinvest_share": reinvest_share}
+        # (a capacity far above every business here: none is near it, see the test below)
+        data["parameters"] = {"reinvest_share": reinvest_share, "enterprise_capacity": 20000}
         model = PRDSModel(load_scenario(data), seed=2)
         hh = model.households
         before = hh.assets.copy()
