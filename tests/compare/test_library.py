@@ -61,5 +61,8 @@ def test_labour_mobility_recruits_and_is_charged_per_place_filled():
     # each place filled costs cost_per_slot plus overhead; unfilled places cost nothing
     filled = pathway["cost"]["total"]["median"] / (spec.cost_per_slot * (1 + spec.overhead))
     reached = pathway["cost"]["by_intervention"][0]["households_reached"]["median"]
-    assert 0.25 * offered < filled <= offered
+    # how many places are filled depends on how many households want to move and can
+    # (aspiration): 35% of them with the calibrated set of 2026-12-07 12:29, 18% with that of
+    # 18:19, whose protracted displaced earn less; a tenth is "it recruits"
+    assert 0.1 * offered < filled <= offered
     assert reached <= filled + 1e-6  # a household may send a worker again after a return

@@ -85,6 +85,9 @@ def test_a_doubled_meb_from_step_k_raises_harmful_coping_from_k_only():
     for run in (flat, dear):
         for node in run["graph"]["nodes"]:
             node["labour_demand"] = 1000  # jobs for all: without the MEB rise, few cope badly
+        # hosts' credit at 2 months of the basket, whatever the calibrated limit (7.8 since
+        # 2026-12-07 18:19: a year of borrowing, longer than this run)
+        run["parameters"] = {"host_borrow_limit_months": 2.0}
     for node in dear["graph"]["nodes"]:
         node["meb"] = {0: node["meb"], k: 2 * node["meb"]}
     before_flat, before_dear = _run_until(flat, k - 1), _run_until(dear, k - 1)
