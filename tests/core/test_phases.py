@@ -105,13 +105,14 @@ def test_households_without_a_livelihood_do_not_start_a_business():
     assert out.tolist() == [Livelihood.NONE, Livelihood.BUSINESS]
 
 
-def one_step_of_livelihoods(parameters, livelihood_shares, assets_mean=800, households=40):
+def one_step_of_livelihoods(parameters, livelihood_shares, assets_mean=800, households=40,
+                            seed=3):
     """Hosts in Town after one livelihoods phase: (assets before, the model)."""
     data = tiny_scenario_dict(steps=1)
     data["populations"] = [{"group": "host", "node": "Town", "households": households,
                             "assets_mean": assets_mean, "livelihoods": livelihood_shares}]
     data["parameters"] = parameters
-    model = PRDSModel(load_scenario(data), seed=3)
+    model = PRDSModel(load_scenario(data), seed=seed)
     before = model.households.assets.astype(np.float64)
     livelihoods.step(model, 0)
     return before, model
@@ -221,16 +222,11 @@ def test_businesses_keep_reinvest_share_of_their_profit_in_their_assets():
     """The share of business profit kept grows the business's assets and is not income;
     workers' assets and incomes are untouched by it."""
     def after_livelihoods(reinvest_share):
-        data = tiny_scenario_dict(steps=1)
-        data["populations"] = [
-            {"group": "host", "node": "Town", "households": 40, "assets_mean": 800,
-             "livelihoods": {"business": 0.5, "casual": 0.5}}]
-        # (a capacity far above every business here: none is near it, see the test below)
-        data["parameters"] = {"reinvest_share": reinvest_share, "enterprise_capacity": 20000}
-        model = PRDSModel(load_scenario(data), seed=2)
+        # (a capacity far above every business here: none is near it, see the test above)
+        before, model = one_step_of_livelihoods(
+            {"reinvest_share": reinvest_share, "enterprise_capacity": 20000},
+            {"business": 0.5, "casual": 0.5}, seed=2)
         hh = model.households
-        before = hh.assets.copy()
-        livelihoods.step(model, 0)
         return before, hh.assets.copy(), hh.income.copy(), hh.livelihood.copy()
 
     before, kept_none, income_all, livelihood = after_livelihoods(0.0)
